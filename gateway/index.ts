@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { loadEnv, requireDatabaseUrl } from '../lib/env';
+import { createLogger } from '../lib/logger';
+import { SUPERGRAPH_PATH } from '../lib/subgraphs';
+import { buildGateway } from './server';
+
+/** The gateway deployed as its own process, in front of subgraphs running elsewhere. */
+const env = loadEnv();
+const logger = createLogger(env.LOG_LEVEL);
+const gateway = buildGateway({
+  supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+  subgraphUrls: {
+    decisions: env.DECISIONS_URL,
+    audit: env.AUDIT_URL,
+    packages: env.PACKAGES_URL,
+    tenants: env.TENANTS_URL,
+  },
+  databaseUrl: requireDatabaseUrl(env),
+  logger,
+});
+gateway
+  .listen(env.PORT ?? 4000, env.HOST)
+  .then((running) => {
+    const stop = () => running.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  })
+  .catch((err) => {
+    logger.error('failed to start', { err });
+    process.exit(1);
+  });

@@ -1,0 +1,101 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { Pool } from 'pg';
+import { anonymousCaller } from '../lib/caller';
+import { poolConfigFromUrl } from '../lib/database-url';
+import { makeErrorFormatter } from '../lib/format-error';
+import { handleGraphQLRequest } from '../lib/graphql-http';
+import { sendJson } from '../lib/http';
+import type { Logger } from '../lib/logger';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../lib/request-id';
+import { requestIdPlugin } from '../lib/request-id-plugin';
+import type { RunningServer } from '../lib/subgraph-server';
+import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
+import type { GatewayContext } from './context';
+import { reclassifyValidationError } from './format-error';
+import { checkReadiness } from './readiness';
+import { SubgraphDataSource } from './subgraph-data-source';
+
+export interface GatewayOptions {
+  /** The composed supergraph SDL (schema/supergraph.graphql). */
+  supergraphSdl: string;
+  /** Where each subgraph listens; defaults to the URLs in the supergraph. */
+  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  databaseUrl: string;
+  logger: Logger;
+}
+
+export interface Gateway {
+  listen(port: number, host?: string): Promise<RunningServer>;
+}
+
+/** The federated gateway: POST /graphql, GET /healthz (process up), GET /readyz (dependencies up). */
+export function buildGateway(options: GatewayOptions): Gateway {
+  const logger = options.logger.child({ service: 'gateway' });
+  const urls = Object.fromEntries(
+    SUBGRAPHS.map(({ name }) => [name, options.subgraphUrls?.[name] ?? defaultSubgraphUrl(name)]),
+  ) as Record<SubgraphName, string>;
+  // Readiness and, later, the audit writer; a couple of connections is plenty.
+  const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 2, connectionTimeoutMillis: 2_000 }));
+  pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName]),
+  });
+  const httpServer = http.createServer();
+  httpServer.keepAliveTimeout = 65_000;
+  const formatError = makeErrorFormatter(logger);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: (formatted, error) => formatError(reclassifyValidationError(formatted), error),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestIdPlugin<GatewayContext>((context) => context.requestId),
+    ],
+  });
+
+  httpServer.on('request', (req, res) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const headers = { [REQUEST_ID_HEADER]: requestId };
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
+    if (path === '/readyz') {
+      checkReadiness(pool, urls).then((readiness) => sendJson(res, readiness.ready ? 200 : 503, readiness, headers));
+      return;
+    }
+    if (path !== '/graphql') {
+      return sendJson(res, 404, { errors: [{ message: `no route for ${path}`, extensions: { code: 'NOT_FOUND', requestId } }] }, headers);
+    }
+    handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: anonymousCaller(requestId) }), headers).catch((err) => {
+      logger.error('request failed', { err, requestId });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
+      else res.destroy();
+    });
+  });
+
+  return {
+    async listen(port, host = '127.0.0.1') {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const { port: bound } = httpServer.address() as AddressInfo;
+      const url = `http://${host}:${bound}/graphql`;
+      logger.info('gateway listening', { url });
+      return {
+        url,
+        port: bound,
+        close: async () => {
+          await apollo.stop();
+          await pool.end();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { PrismaClient } from '@prisma/client';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { poolConfigFromUrl } from './database-url';
+
+/**
+ * A PrismaClient with its own connection pool. Each subgraph gets one of its
+ * own, as it would in its own process, and counts the SQL statements it
+ * sends (tests hold the N+1 guarantee to that count).
+ */
+export interface Database {
+  readonly prisma: PrismaClient;
+  /** SQL statements sent since the database was opened. */
+  statementCount(): number;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
+  const adapter = new PrismaPg(
+    poolConfigFromUrl(url, {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    }),
+  );
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  let statements = 0;
+  prisma.$on('query', () => {
+    statements++;
+  });
+  return {
+    prisma,
+    statementCount: () => statements,
+    close: () => prisma.$disconnect(),
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the system reads, parsed once at start-up.
+ * A bad value stops the process with a message that names the variable.
+ * The README's configuration table mirrors this schema.
+ */
+const optionalUrl = z.string().url().optional();
+
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  DECISIONS_URL: optionalUrl,
+  AUDIT_URL: optionalUrl,
+  PACKAGES_URL: optionalUrl,
+  TENANTS_URL: optionalUrl,
+  PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+  PGLITE_PORT: z.coerce.number().int().min(1024).max(32767).default(15432),
+  DEMO_DECISIONS: z.coerce.number().int().min(0).default(20_000),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function requireDatabaseUrl(env: Env): string {
+  if (!env.DATABASE_URL) {
+    throw new Error('DATABASE_URL is required to run this part alone (or use `npm start` for the embedded database)');
+  }
+  return env.DATABASE_URL;
+}

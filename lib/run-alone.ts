@@ -1,0 +1,32 @@
+import type { BaseContext } from '@apollo/server';
+import { openDatabase, type Database } from './database';
+import { loadEnv, requireDatabaseUrl } from './env';
+import { createLogger, type Logger } from './logger';
+import { SUBGRAPHS, type SubgraphName } from './subgraphs';
+import type { SubgraphServer } from './subgraph-server';
+
+/** Entry point of a subgraph deployed as its own process. */
+export function runSubgraphAlone<C extends BaseContext>(
+  name: SubgraphName,
+  build: (deps: { db: Database; logger: Logger }) => SubgraphServer<C>,
+): void {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL, { service: name });
+  const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
+  const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
+  build({ db, logger })
+    .listen(port, env.HOST)
+    .then((running) => {
+      const stop = async () => {
+        await running.close();
+        await db.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    })
+    .catch((err) => {
+      logger.error('failed to start', { err });
+      process.exit(1);
+    });
+}

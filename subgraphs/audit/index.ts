@@ -1,0 +1,4 @@
+import { runSubgraphAlone } from '../../lib/run-alone';
+import { buildAuditSubgraph } from './server';
+
+runSubgraphAlone('audit', buildAuditSubgraph);

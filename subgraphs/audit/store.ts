@@ -1,0 +1,54 @@
+import { Prisma, type AuditEvent, type PrismaClient } from '@prisma/client';
+import { isUuid } from '../../lib/ids';
+import { KeysetTable } from '../../lib/keyset';
+import type { AuditEventQuery } from './query';
+
+const COLUMNS = Prisma.raw(`
+  id, tenant_id AS "tenantId", request_id AS "requestId", actor, scope, surface::text AS surface, action,
+  operation_name AS "operationName", resource_type AS "resourceType", resource_id AS "resourceId",
+  status, body_sha256 AS "bodySha256", latency_ms AS "latencyMs", created_at AS "createdAt"`);
+
+/** Data access for the audit domain: reads only; the log is append-only. */
+export class AuditStore {
+  private readonly table: KeysetTable<AuditEvent>;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.table = new KeysetTable(prisma, 'audit_events', COLUMNS);
+  }
+
+  page(query: AuditEventQuery): Promise<AuditEvent[]> {
+    return this.table.page(query);
+  }
+
+  count(query: AuditEventQuery): Promise<number> {
+    return this.table.count(query);
+  }
+
+  byIds(ids: readonly string[], scope: string | null): Promise<AuditEvent[]> {
+    return this.prisma.auditEvent.findMany({
+      where: { id: { in: ids.filter(isUuid) }, ...(scope !== null && { tenantId: scope }) },
+    });
+  }
+
+  /** Events of these requests, oldest first. */
+  byRequestIds(requestIds: readonly string[], scope: string | null): Promise<AuditEvent[]> {
+    return this.prisma.auditEvent.findMany({
+      where: { requestId: { in: [...requestIds] }, ...(scope !== null && { tenantId: scope }) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  /** The request that created each decision, from its `decision.created` event. */
+  async requestIdsOfDecisions(decisionIds: readonly string[], scope: string | null): Promise<Map<string, string>> {
+    const rows = await this.prisma.auditEvent.findMany({
+      where: {
+        resourceType: 'decision',
+        resourceId: { in: decisionIds.filter(isUuid) },
+        action: 'decision.created',
+        ...(scope !== null && { tenantId: scope }),
+      },
+      select: { resourceId: true, requestId: true },
+    });
+    return new Map(rows.map((r) => [r.resourceId!, r.requestId]));
+  }
+}

@@ -1,0 +1,41 @@
+import type { Decision } from '@prisma/client';
+import { Conditions, listQuery, sortOrder, type ListQuery, type SortOrder } from '../../lib/keyset';
+import type { DecisionFilter, DecisionOrder } from './__generated__/resolvers-types';
+
+export const DECISION_ORDERS: Record<DecisionOrder, SortOrder<Decision>> = {
+  CREATED_AT_DESC: sortOrder({ name: 'CREATED_AT_DESC', column: 'created_at', direction: 'DESC', kind: 'timestamp', value: (d) => d.createdAt }),
+  CREATED_AT_ASC: sortOrder({ name: 'CREATED_AT_ASC', column: 'created_at', direction: 'ASC', kind: 'timestamp', value: (d) => d.createdAt }),
+  CONFIDENCE_ASC: sortOrder({ name: 'CONFIDENCE_ASC', column: 'confidence', direction: 'ASC', kind: 'number', value: (d) => d.confidence }),
+  LATENCY_MS_DESC: sortOrder({ name: 'LATENCY_MS_DESC', column: 'latency_ms', direction: 'DESC', kind: 'number', value: (d) => d.latencyMs }),
+};
+
+export type DecisionQuery = ListQuery<Decision>;
+
+export interface DecisionQueryArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: DecisionFilter | null;
+  orderBy?: DecisionOrder | null;
+}
+
+/** `ofParentTenant`: Tenant.decisions fixes the tenant itself, so the filter's own tenantId is ignored. */
+export function prepareDecisionQuery(args: DecisionQueryArgs, scope: string | null, ofParentTenant = false): DecisionQuery {
+  const filter = { ...args.filter, ...(ofParentTenant && { tenantId: null }) };
+  const where = new Conditions()
+    .uuid('tenant_id', scope)
+    .uuid('tenant_id', filter.tenantId)
+    .uuid('package_version_id', filter.packageVersionId)
+    .equals('feature_key', filter.feature)
+    .anyOf('outcome', filter.outcome, '::"DecisionOutcome"[]')
+    .window('created_at', filter.createdAfter, filter.createdBefore)
+    .equals('request_id', filter.requestId)
+    .equals('subject_type', filter.subjectType)
+    .equals('subject_reference', filter.subjectReference);
+  return listQuery({
+    first: args.first,
+    after: args.after,
+    order: DECISION_ORDERS[args.orderBy ?? 'CREATED_AT_DESC'],
+    conditions: where.list,
+    identity: filter,
+  });
+}

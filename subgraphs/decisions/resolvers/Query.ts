@@ -1,0 +1,12 @@
+import { keysetConnection } from '../../../lib/keyset';
+import type { QueryResolvers } from '../__generated__/resolvers-types';
+import { prepareDecisionQuery } from '../query';
+
+export const Query: QueryResolvers = {
+  decision: (_parent, { id }, { loaders }) => loaders.decisionById.load(id),
+  decisions: async (_parent, args, { store, caller }) => {
+    const query = prepareDecisionQuery(args, caller.tenantId);
+    const rows = query.size === 0 ? [] : await store.page(query);
+    return keysetConnection(rows, query, () => store.count(query));
+  },
+};

@@ -1,0 +1,12 @@
+import { keysetConnection } from '../../../lib/keyset';
+import type { TenantResolvers } from '../__generated__/resolvers-types';
+import { prepareDecisionQuery } from '../query';
+
+export const Tenant: TenantResolvers = {
+  __resolveReference: ({ id }) => ({ id }),
+  decisions: async ({ id }, args, { loaders, caller }) => {
+    const query = prepareDecisionQuery(args, caller.tenantId, true);
+    const rows = query.size === 0 ? [] : await loaders.tenantDecisionPage(query).load(id);
+    return keysetConnection(rows, query, () => loaders.tenantDecisionCount(query).load(id));
+  },
+};

@@ -1,0 +1,46 @@
+import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
+import { isUuid } from '../../lib/ids';
+import { KeysetTable } from '../../lib/keyset';
+import type { DecisionQuery } from './query';
+
+// Aliased to the Prisma model's field names, so resolvers see one Decision
+// type whichever path loaded it.
+const COLUMNS = Prisma.raw(`
+  id, tenant_id AS "tenantId", feature_key AS "featureKey", package_version_id AS "packageVersionId",
+  subject_type AS "subjectType", subject_reference AS "subjectReference", outcome::text AS outcome,
+  confidence, reasons, latency_ms AS "latencyMs", request_id AS "requestId",
+  idempotency_key AS "idempotencyKey", input_hash AS "inputHash", policy_hash AS "policyHash",
+  created_at AS "createdAt"`);
+
+/** Data access for the decisions domain. */
+export class DecisionStore {
+  private readonly table: KeysetTable<Decision>;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.table = new KeysetTable(prisma, 'decisions', COLUMNS);
+  }
+
+  async byIds(ids: readonly string[], scope: string | null): Promise<Decision[]> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    return this.prisma.decision.findMany({
+      where: { id: { in: wanted }, ...(scope !== null && { tenantId: scope }) },
+    });
+  }
+
+  page(query: DecisionQuery): Promise<Decision[]> {
+    return this.table.page(query);
+  }
+
+  pagesForTenants(tenantIds: readonly string[], query: DecisionQuery): Promise<Map<string, Decision[]>> {
+    return this.table.pagesFor('tenant_id', tenantIds, query);
+  }
+
+  count(query: DecisionQuery): Promise<number> {
+    return this.table.count(query);
+  }
+
+  countsForTenants(tenantIds: readonly string[], query: DecisionQuery): Promise<Map<string, number>> {
+    return this.table.countsFor('tenant_id', tenantIds, query);
+  }
+}

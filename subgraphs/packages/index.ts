@@ -1,0 +1,4 @@
+import { runSubgraphAlone } from '../../lib/run-alone';
+import { buildPackagesSubgraph } from './server';
+
+runSubgraphAlone('packages', buildPackagesSubgraph);

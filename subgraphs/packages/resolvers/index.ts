@@ -1,0 +1,19 @@
+import { DateTimeScalar, JSONScalar } from '../../../lib/scalars';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { Feature } from './Feature';
+import { Installation } from './Installation';
+import { Package } from './Package';
+import { PackageVersion } from './PackageVersion';
+import { Query } from './Query';
+import { Tenant } from './Tenant';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  Query,
+  Package,
+  PackageVersion,
+  Feature,
+  Installation,
+  Tenant,
+};

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { openDatabase, type Database } from '../lib/database';
+import type { Logger } from '../lib/logger';
+import type { RunningServer } from '../lib/subgraph-server';
+import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/subgraphs';
+import { buildGateway } from '../gateway/server';
+import { buildAuditSubgraph } from '../subgraphs/audit/server';
+import { buildDecisionsSubgraph } from '../subgraphs/decisions/server';
+import { buildPackagesSubgraph } from '../subgraphs/packages/server';
+import { buildTenantsSubgraph } from '../subgraphs/tenants/server';
+
+const BUILDERS = {
+  decisions: buildDecisionsSubgraph,
+  audit: buildAuditSubgraph,
+  packages: buildPackagesSubgraph,
+  tenants: buildTenantsSubgraph,
+} as const;
+
+export interface RunningSubgraph extends RunningServer {
+  /** The subgraph's own database handle (pool and statement counter). */
+  readonly db: Database;
+}
+
+export interface RunningSystem {
+  readonly gateway: RunningServer;
+  readonly subgraphs: Record<SubgraphName, RunningSubgraph>;
+  close(): Promise<void>;
+}
+
+export interface SystemOptions {
+  databaseUrl: string;
+  logger: Logger;
+  host?: string;
+  /** 'ephemeral' binds every server to port 0 (tests); otherwise the default ports, gateway on `gatewayPort`. */
+  ports?: 'ephemeral' | { gateway: number };
+  /** Connections per subgraph pool. */
+  poolSize?: number;
+}
+
+/**
+ * The whole graph in one process: four subgraphs, each with its own pool as
+ * if it were its own process, and the gateway in front over real HTTP.
+ */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const host = options.host ?? '127.0.0.1';
+  const ephemeral = options.ports === 'ephemeral';
+  const started: RunningSubgraph[] = [];
+  try {
+    for (const { name, port } of SUBGRAPHS) {
+      const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
+      const server = BUILDERS[name]({ db, logger: options.logger });
+      const running = await server.listen(ephemeral ? 0 : port, host);
+      started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
+    }
+    const subgraphs = Object.fromEntries(SUBGRAPHS.map(({ name }, i) => [name, started[i]])) as Record<SubgraphName, RunningSubgraph>;
+    const gateway = await buildGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, subgraphs[name].url])),
+      databaseUrl: options.databaseUrl,
+      logger: options.logger,
+    }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
+    return {
+      gateway,
+      subgraphs,
+      async close() {
+        await gateway.close();
+        await Promise.all(started.map((s) => s.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    throw error;
+  }
+}
