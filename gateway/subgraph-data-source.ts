@@ -21,7 +21,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {
-    if (response && response.status < 500) throw error;
+    if (response && response.status < 500) {
+      // A 4xx carries the subgraph's own GraphQL error (e.g. a custom scalar
+      // refusing its input, which the gateway cannot check): pass it on, code and all.
+      const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
+      const first = Array.isArray(body?.errors) ? (body.errors[0] as { message?: unknown; extensions?: Record<string, unknown> }) : undefined;
+      if (typeof first?.message !== 'string') throw error;
+      throw new GraphQLError(first.message, { extensions: { ...first.extensions, serviceName: this.serviceName } });
+    }
     throw new GraphQLError(`The ${this.serviceName} service is unavailable; retry shortly`, {
       extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, ...(response && { status: response.status }) },
     });

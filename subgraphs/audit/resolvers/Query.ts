@@ -5,7 +5,7 @@ import { prepareAuditEventQuery } from '../query';
 export const Query: QueryResolvers = {
   auditEvents: async (_parent, args, { store, caller }) => {
     const query = prepareAuditEventQuery(args, caller.tenantId);
-    const rows = query.size === 0 ? [] : await store.page(query);
+    const rows = await store.page(query);
     return keysetConnection(rows, query, () => store.count(query));
   },
   lineage: async (_parent, { decisionId }, { loaders }) => {

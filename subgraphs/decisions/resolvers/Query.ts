@@ -6,7 +6,7 @@ export const Query: QueryResolvers = {
   decision: (_parent, { id }, { loaders }) => loaders.decisionById.load(id),
   decisions: async (_parent, args, { store, caller }) => {
     const query = prepareDecisionQuery(args, caller.tenantId);
-    const rows = query.size === 0 ? [] : await store.page(query);
+    const rows = await store.page(query);
     return keysetConnection(rows, query, () => store.count(query));
   },
 };

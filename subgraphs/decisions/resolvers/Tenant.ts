@@ -6,7 +6,7 @@ export const Tenant: TenantResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   decisions: async ({ id }, args, { loaders, caller }) => {
     const query = prepareDecisionQuery(args, caller.tenantId, true);
-    const rows = query.size === 0 ? [] : await loaders.tenantDecisionPage(query).load(id);
+    const rows = await loaders.tenantDecisionPage(query).load(id);
     return keysetConnection(rows, query, () => loaders.tenantDecisionCount(query).load(id));
   },
 };

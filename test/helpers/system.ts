@@ -1,0 +1,49 @@
+import { Client } from 'pg';
+import { poolConfigFromUrl } from '../../lib/database-url';
+import { createLogger } from '../../lib/logger';
+import { startSystem, type RunningSystem } from '../../system/start-system';
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is unset: run the tests through jest (globalSetup prepares the database)');
+  return url;
+}
+
+/** The whole graph on loopback, every server on a port of its own choosing. */
+export function startTestSystem(databaseUrl = testDatabaseUrl()): Promise<RunningSystem> {
+  return startSystem({ databaseUrl, logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), ports: 'ephemeral', poolSize: 3 });
+}
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+/** A real HTTP client call, as a dashboard would make it. */
+export async function graphql<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: GraphQLResult['errors'] };
+  return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
+}
+
+/** Plain SQL against the test database, to check the graph's answers independently. */
+export async function sql<T = any>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new Client(poolConfigFromUrl(testDatabaseUrl()));
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
