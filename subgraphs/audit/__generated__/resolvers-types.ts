@@ -142,9 +142,9 @@ export type Query = {
   __typename?: 'Query';
   /**
    * Audit events as a cursor connection, newest first. Pages are keyset-based,
-   * so a page stays stable while new events are being appended.
+   * so a page stays stable while new events are being appended. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
    */
-  auditEvents: AuditEventConnection;
+  auditEvents?: Maybe<AuditEventConnection>;
   /**
    * How a decision came to be: the request that asked for it and every event
    * recorded during that request. Null when no decision with that id was recorded.
@@ -377,7 +377,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType, RequireFields<QueryLineageArgs, 'decisionId'>>;
 }>;
 

@@ -147,9 +147,9 @@ export type Query = {
   decision?: Maybe<Decision>;
   /**
    * Decisions as a cursor connection. Pages are keyset-based, so a page stays
-   * stable while new decisions are being written.
+   * stable while new decisions are being written. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
    */
-  decisions: DecisionConnection;
+  decisions?: Maybe<DecisionConnection>;
 };
 
 
@@ -368,7 +368,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   decision?: Resolver<Maybe<ResolversTypes['Decision']>, ParentType, ContextType, RequireFields<QueryDecisionArgs, 'id'>>;
-  decisions?: Resolver<ResolversTypes['DecisionConnection'], ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'first' | 'orderBy'>>;
+  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'first' | 'orderBy'>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{

@@ -135,8 +135,8 @@ export type Query = {
   package?: Maybe<Package>;
   /** One package version by id. Null when no version has that id. */
   packageVersion?: Maybe<PackageVersion>;
-  /** Capability packages in the marketplace, ordered by slug. */
-  packages: Array<Package>;
+  /** Capability packages in the marketplace, ordered by slug. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns. */
+  packages?: Maybe<Array<Package>>;
 };
 
 
@@ -364,7 +364,7 @@ export type PackageVersionResolvers<ContextType = Context, ParentType extends Re
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   package?: Resolver<Maybe<ResolversTypes['Package']>, ParentType, ContextType, RequireFields<QueryPackageArgs, 'slug'>>;
   packageVersion?: Resolver<Maybe<ResolversTypes['PackageVersion']>, ParentType, ContextType, RequireFields<QueryPackageVersionArgs, 'id'>>;
-  packages?: Resolver<Array<ResolversTypes['Package']>, ParentType, ContextType, Partial<QueryPackagesArgs>>;
+  packages?: Resolver<Maybe<Array<ResolversTypes['Package']>>, ParentType, ContextType, Partial<QueryPackagesArgs>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{

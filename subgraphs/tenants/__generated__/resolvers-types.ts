@@ -35,8 +35,8 @@ export type Query = {
    * tenant matches.
    */
   tenant?: Maybe<Tenant>;
-  /** Tenants, ordered by slug, optionally narrowed by plan and status. */
-  tenants: Array<Tenant>;
+  /** Tenants, ordered by slug, optionally narrowed by plan and status. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns. */
+  tenants?: Maybe<Array<Tenant>>;
 };
 
 
@@ -220,7 +220,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType, Partial<QueryTenantArgs>>;
-  tenants?: Resolver<Array<ResolversTypes['Tenant']>, ParentType, ContextType, Partial<QueryTenantsArgs>>;
+  tenants?: Resolver<Maybe<Array<ResolversTypes['Tenant']>>, ParentType, ContextType, Partial<QueryTenantsArgs>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
