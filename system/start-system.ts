@@ -9,7 +9,7 @@ import { buildDecisionsSubgraph } from '../subgraphs/decisions/server';
 import { buildPackagesSubgraph } from '../subgraphs/packages/server';
 import { buildTenantsSubgraph } from '../subgraphs/tenants/server';
 
-const BUILDERS = {
+export const SUBGRAPH_BUILDERS = {
   decisions: buildDecisionsSubgraph,
   audit: buildAuditSubgraph,
   packages: buildPackagesSubgraph,
@@ -48,7 +48,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
-      const server = BUILDERS[name]({ db, logger: options.logger });
+      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger });
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
     }
