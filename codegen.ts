@@ -27,7 +27,6 @@ function subgraph(name: string, mappers: Record<string, string>): CodegenConfig[
 
 const config: CodegenConfig = {
   overwrite: true,
-  hooks: {},
   generates: {
     'subgraphs/tenants/__generated__/resolvers-types.ts': subgraph('tenants', {
       Tenant: '@prisma/client#Tenant as TenantModel',

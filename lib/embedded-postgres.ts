@@ -86,12 +86,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     url: `postgresql://postgres@${host}:${listening}/postgres`,
     port: listening,
     stop() {
-      stopping ??= new Promise<WorkerReply>((resolve) => {
-        worker.once('message', resolve);
+      stopping ??= new Promise<WorkerReply | undefined>((resolve) => {
+        worker.once('message', resolve).once('exit', () => resolve(undefined));
         worker.postMessage('stop');
       }).then(async (reply) => {
         await worker.terminate();
-        if ('error' in reply && reply.error) throw toError(reply.error);
+        if (reply && 'error' in reply && reply.error) throw toError(reply.error);
       });
       return stopping;
     },
