@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the whole platform in one process. With no DATABASE_URL it
+ * runs an embedded PostgreSQL (PGlite, data kept in PGLITE_DATA_DIR), applies
+ * pending migrations, loads the demo data into an empty database, then starts
+ * the four subgraphs and the gateway.
+ */
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/embedded-postgres';
+import { redactDatabaseUrl } from '../lib/database-url';
+import { loadEnv } from '../lib/env';
+import { createLogger } from '../lib/logger';
+import { isDatabaseEmpty, seedDatabase } from '../lib/seed/generate';
+import { SUBGRAPHS } from '../lib/subgraphs';
+import { startSystem } from '../system/start-system';
+import { migrateDatabase } from './migrate';
+
+const SAMPLE_QUERY = `{
+  decisions(first: 3, filter: { outcome: [DECLINE, REVIEW] }) {
+    totalCount
+    edges { node { id feature outcome confidence reasons createdAt
+      tenant { slug plan } packageVersion { version package { slug } }
+      lineage { requestId events { action surface } } } }
+  }
+}`;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const say = (line: string) => process.stdout.write(line + '\n');
+
+  let embedded: EmbeddedPostgres | null = null;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = path.resolve(env.PGLITE_DATA_DIR);
+    say(`starting embedded PostgreSQL (PGlite) with data in ${dataDir}`);
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: env.PGLITE_PORT,
+      // Every subgraph pool, the gateway's, and a migrate child, with room to spare.
+      maxConnections: SUBGRAPHS.length * env.DB_POOL_SIZE + 16,
+    });
+    databaseUrl = embedded.url;
+  }
+  say(`database: ${redactDatabaseUrl(databaseUrl)}`);
+
+  const { applied } = await migrateDatabase(databaseUrl);
+  say(applied.length ? `applied ${applied.length} migration(s)` : 'schema up to date');
+
+  if (await isDatabaseEmpty(databaseUrl)) {
+    say(`empty database: loading ${env.DEMO_DECISIONS.toLocaleString('en')} demo decisions`);
+    let lastShown = 0;
+    const summary = await seedDatabase(databaseUrl, {
+      decisions: env.DEMO_DECISIONS,
+      onProgress: (done, total) => {
+        if (done === total || Date.now() - lastShown > 1_000) {
+          lastShown = Date.now();
+          say(`  seeded ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);
+        }
+      },
+    });
+    say(`demo data: ${summary.tenants} tenants, ${summary.packages} packages, ${summary.decisions} decisions, ${summary.auditEvents} audit events`);
+  }
+
+  const system = await startSystem({
+    databaseUrl,
+    logger,
+    host: env.HOST,
+    ports: { gateway: env.PORT ?? 4000 },
+    poolSize: env.DB_POOL_SIZE,
+  });
+  const url = system.gateway.url;
+  say('');
+  say(`Micro AI graph ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(`  GraphQL   ${url}`);
+  say(`  health    ${url.replace(/\/graphql$/, '/healthz')}   readiness ${url.replace(/\/graphql$/, '/readyz')}`);
+  for (const name of Object.keys(system.subgraphs) as Array<keyof typeof system.subgraphs>) {
+    say(`  ${name.padEnd(9)} ${system.subgraphs[name].url}`);
+  }
+  say('');
+  say('Try:');
+  say(`  curl -s ${url} -H 'content-type: application/json' \\`);
+  say(`    -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
+  say('');
+  say('or paste into any GraphQL client:');
+  say(SAMPLE_QUERY);
+
+  const stop = async () => {
+    say('stopping');
+    await system.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
