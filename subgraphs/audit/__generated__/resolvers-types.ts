@@ -138,6 +138,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -153,6 +154,7 @@ export type Query = {
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
@@ -160,6 +162,7 @@ export type QueryAuditEventsArgs = {
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryLineageArgs = {
   decisionId: Scalars['ID']['input'];
 };

@@ -141,6 +141,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
   /** One decision by id. Null when no decision has that id. */
@@ -153,11 +154,13 @@ export type Query = {
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryDecisionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryDecisionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DecisionFilter>;

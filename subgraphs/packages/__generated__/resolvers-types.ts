@@ -129,6 +129,7 @@ export type PackageVersion = {
   version: Scalars['String']['output'];
 };
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
   /** One capability package by its slug. Null when no package has that slug. */
@@ -140,16 +141,19 @@ export type Query = {
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryPackageArgs = {
   slug: Scalars['String']['input'];
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryPackageVersionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryPackagesArgs = {
   filter?: InputMaybe<PackageFilter>;
 };

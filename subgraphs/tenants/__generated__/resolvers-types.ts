@@ -28,6 +28,7 @@ export type Plan =
   /** Paid self-serve plan. */
   | 'PRO';
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -40,12 +41,14 @@ export type Query = {
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryTenantArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryTenantsArgs = {
   filter?: InputMaybe<TenantFilter>;
 };
