@@ -8,11 +8,9 @@
  * With DATABASE_URL set, A and B are fresh databases on that server;
  * without it, two in-memory PGlite servers.
  */
-import { Client } from 'pg';
-import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { migrateDatabase, migrationNames, runPrisma } from '../scripts/migrate';
-import { createScratchDatabase } from './helpers/scratch-database';
+import { createScratchDatabase, withClient } from './helpers/scratch-database';
 
 // migrate deploy alone lingers about 11 s; PGlite start-up adds a few more.
 jest.setTimeout(120_000);
@@ -22,15 +20,6 @@ interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(poolConfigFromUrl(url));
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function createDatabases(names: string[]): Promise<TestDatabase[]> {
   const serverUrl = process.env.DATABASE_URL;

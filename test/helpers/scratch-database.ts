@@ -1,6 +1,17 @@
 import { Client } from 'pg';
 import { poolConfigFromUrl } from '../../lib/database-url';
 
+/** Runs `work` on a fresh connection to `url`, closed afterwards whatever happens. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client(poolConfigFromUrl(url));
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface ScratchDatabase {
   url: string;
   drop(): Promise<void>;
@@ -9,17 +20,12 @@ export interface ScratchDatabase {
 /** A fresh, empty database on the server `serverUrl` points at, with the same credentials. */
 export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = async (sql: string) => {
-    const client = new Client(poolConfigFromUrl(serverUrl));
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
+  await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return {
+    url: url.toString(),
+    // FORCE: a pool that failed mid-test may still hold a connection.
+    drop: () => withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
 }

@@ -1,7 +1,6 @@
-import { Client } from 'pg';
-import { poolConfigFromUrl } from '../../lib/database-url';
 import { createLogger } from '../../lib/logger';
 import { startSystem, type RunningSystem } from '../../system/start-system';
+import { withClient } from './scratch-database';
 
 export function testDatabaseUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -39,11 +38,5 @@ export async function graphql<T = any>(
 
 /** Plain SQL against the test database, to check the graph's answers independently. */
 export async function sql<T = any>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client(poolConfigFromUrl(testDatabaseUrl()));
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(testDatabaseUrl(), async (client) => (await client.query(text, values)).rows as T[]);
 }

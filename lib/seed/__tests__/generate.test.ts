@@ -8,9 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { poolConfigFromUrl } from '../../database-url';
 import { startEmbeddedPostgres } from '../../embedded-postgres';
-import { createScratchDatabase } from '../../../test/helpers/scratch-database';
+import { createScratchDatabase, withClient } from '../../../test/helpers/scratch-database';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import { PACKAGES, TENANTS } from '../catalog';
 import { isDatabaseEmpty, seedDatabase, type SeedSummary } from '../generate';
@@ -20,15 +19,6 @@ const NOW = new Date('2026-11-24T12:00:00.000Z');
 const DECISIONS = 3_000;
 const DAY_MS = 86_400_000;
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(poolConfigFromUrl(url));
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const disposers: Array<() => Promise<void>> = [];
 
