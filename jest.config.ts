@@ -5,7 +5,9 @@ import type { Config } from 'jest';
 
 const config: Config = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': '@swc/jest' },
+  transform: { '^.+\\.ts$': '@swc/jest', '/node_modules/jose/.+\\.js$': '@swc/jest' },
+  // jose ships ESM only, which Jest's CommonJS runtime cannot load as it is.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 2,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadEnv, requireDatabaseUrl } from '../lib/env';
+import { jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/subgraphs';
 import { buildGateway } from './server';
@@ -16,6 +16,8 @@ const gateway = buildGateway({
     tenants: env.TENANTS_URL,
   },
   databaseUrl: requireDatabaseUrl(env),
+  internalSecret: requireInternalAuthSecret(env),
+  jwt: jwtSettings(env),
   logger,
 });
 gateway

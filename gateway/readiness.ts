@@ -29,7 +29,7 @@ function describe(error: unknown): string {
   return err.code ?? (err.message ?? 'unreachable').slice(0, 120);
 }
 
-/** Ready when the database answers and every subgraph answers a trivial query. */
+/** Ready when the gateway's database answers and every subgraph reports itself ready (its own database included). */
 export async function checkReadiness(pool: Pool, subgraphs: Record<string, string>, timeoutMs = 2_000): Promise<Readiness> {
   const [database, ...results] = await Promise.all([
     timed(async () => {
@@ -37,12 +37,7 @@ export async function checkReadiness(pool: Pool, subgraphs: Record<string, strin
     }),
     ...Object.values(subgraphs).map((url) =>
       timed(async () => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"query":"{ __typename }"}',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        const res = await fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(timeoutMs) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         await res.arrayBuffer();
       }),

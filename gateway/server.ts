@@ -4,8 +4,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { Pool } from 'pg';
-import { anonymousCaller } from '../lib/caller';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { ErrorCode } from '../lib/errors';
 import { makeErrorFormatter } from '../lib/format-error';
 import { handleGraphQLRequest } from '../lib/graphql-http';
 import { sendJson } from '../lib/http';
@@ -16,6 +16,7 @@ import type { RunningServer } from '../lib/subgraph-server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import type { GatewayContext } from './context';
 import { reclassifyValidationError } from './format-error';
+import { Authenticator, type JwtSettings } from './authenticate';
 import { checkReadiness } from './readiness';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -25,6 +26,10 @@ export interface GatewayOptions {
   /** Where each subgraph listens; defaults to the URLs in the supergraph. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   databaseUrl: string;
+  /** Shared with the subgraphs to sign the caller header. */
+  internalSecret: string;
+  /** Bearer-token verification; null accepts API keys only. */
+  jwt: JwtSettings | null;
   logger: Logger;
 }
 
@@ -38,14 +43,15 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const urls = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, options.subgraphUrls?.[name] ?? defaultSubgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  // Readiness and, later, the audit writer; a couple of connections is plenty.
-  const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 2, connectionTimeoutMillis: 2_000 }));
+  // Credential checks, readiness and the audit writer.
+  const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName]),
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], options.internalSecret),
   });
+  const authenticator = new Authenticator(pool, options.jwt, logger);
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
   const formatError = makeErrorFormatter(logger);
@@ -71,12 +77,25 @@ export function buildGateway(options: GatewayOptions): Gateway {
     if (path !== '/graphql') {
       return sendJson(res, 404, { errors: [{ message: `no route for ${path}`, extensions: { code: 'NOT_FOUND', requestId } }] }, headers);
     }
-    handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: anonymousCaller(requestId) }), headers).catch((err) => {
+    serveGraphQL(req, res, requestId, headers).catch((err) => {
       logger.error('request failed', { err, requestId });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
       else res.destroy();
     });
   });
+
+  async function serveGraphQL(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, headers: Record<string, string>) {
+    const auth = await authenticator.authenticate(req.headers, requestId);
+    if ('failure' in auth) {
+      req.resume();
+      const unavailable = auth.failure.reason === 'unavailable';
+      const code = unavailable ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.UNAUTHENTICATED;
+      const error = { message: auth.failure.message, extensions: { code, reason: auth.failure.reason, requestId } };
+      const extra: Record<string, string> = unavailable ? { 'retry-after': '1' } : { 'www-authenticate': 'Bearer realm="micro-ai"' };
+      return sendJson(res, unavailable ? 503 : 401, { errors: [error] }, { ...headers, ...extra });
+    }
+    await handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: auth.caller }), headers);
+  }
 
   return {
     async listen(port, host = '127.0.0.1') {

@@ -1,23 +1,31 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/auth/internal-token';
 import { REQUEST_ID_HEADER } from '../lib/request-id';
 import type { GatewayContext } from './context';
 
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
 /**
- * How the gateway calls one subgraph: forwards the request id, and turns a
+ * How the gateway calls one subgraph: forwards the request id and the
+ * verified caller (signed, so the subgraph trusts nothing else), and turns a
  * transport failure into a stable SUBGRAPH_UNAVAILABLE error naming the
  * service, so clients get partial data with a clear error instead of a
  * socket message.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(private readonly serviceName: string, url: string) {
+  constructor(
+    private readonly serviceName: string,
+    url: string,
+    private readonly internalSecret: string,
+  ) {
     super({ url });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (!context?.caller) return;
+    request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    request.http?.headers.set(INTERNAL_CALLER_HEADER, signCaller(context.caller, this.internalSecret));
   }
 
   override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {

@@ -23,6 +23,21 @@ const EnvSchema = z.object({
   PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
   PGLITE_PORT: z.coerce.number().int().min(1024).max(32767).default(15432),
   DEMO_DECISIONS: z.coerce.number().int().min(0).default(20_000),
+  // Shared by the gateway and the subgraphs to sign and check the caller
+  // header. `npm start` makes a random one per run when it is unset.
+  INTERNAL_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256)').optional(),
+  JWT_JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+}).superRefine((env, ctx) => {
+  if ((env.JWT_SECRET || env.JWT_JWKS_URL) && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT_SECRET or JWT_JWKS_URL is set' });
+  }
+  if (env.JWT_SECRET && env.JWT_JWKS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL, not both' });
+  }
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -34,6 +49,25 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`invalid environment:\n${problems.join('\n')}`);
   }
   return result.data;
+}
+
+export function requireInternalAuthSecret(env: Env): string {
+  if (!env.INTERNAL_AUTH_SECRET) {
+    throw new Error('INTERNAL_AUTH_SECRET is required when a part runs alone: the gateway and every subgraph must share it');
+  }
+  return env.INTERNAL_AUTH_SECRET;
+}
+
+/** JWT verification settings, or null when bearer tokens are not configured (API keys only). */
+export function jwtSettings(env: Env) {
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL) return null;
+  return {
+    secret: env.JWT_SECRET,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER!,
+    audience: env.JWT_AUDIENCE!,
+    tenantClaim: env.JWT_TENANT_CLAIM,
+  };
 }
 
 export function requireDatabaseUrl(env: Env): string {

@@ -1,20 +1,22 @@
 import type { BaseContext } from '@apollo/server';
-import { openDatabase, type Database } from './database';
-import { loadEnv, requireDatabaseUrl } from './env';
-import { createLogger, type Logger } from './logger';
+import { openDatabase } from './database';
+import { loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from './env';
+import { createLogger } from './logger';
+import type { SubgraphDeps } from './subgraph-deps';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs';
 import type { SubgraphServer } from './subgraph-server';
 
 /** Entry point of a subgraph deployed as its own process. */
 export function runSubgraphAlone<C extends BaseContext>(
   name: SubgraphName,
-  build: (deps: { db: Database; logger: Logger }) => SubgraphServer<C>,
+  build: (deps: SubgraphDeps) => SubgraphServer<C>,
 ): void {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL, { service: name });
+  const internalSecret = requireInternalAuthSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
-  build({ db, logger })
+  build({ db, logger, internalSecret })
     .listen(port, env.HOST)
     .then((running) => {
       const stop = async () => {

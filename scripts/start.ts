@@ -4,10 +4,14 @@
  * pending migrations, loads the demo data into an empty database, then starts
  * the four subgraphs and the gateway.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { Pool } from 'pg';
+import { createApiKey, type Queryable } from '../lib/auth/keys';
+import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
-import { loadEnv } from '../lib/env';
+import { jwtSettings, loadEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../lib/seed/generate';
 import { SUBGRAPHS } from '../lib/subgraphs';
@@ -22,6 +26,26 @@ const SAMPLE_QUERY = `{
       lineage { requestId events { action surface } } } }
   }
 }`;
+
+const DEMO_TENANT = 'northwind-bank';
+const DEMO_KEY_NAME = 'demo key (npm start)';
+
+/**
+ * Fresh demo keys on every embedded start: a secret is shown only once, so
+ * the keys printed last time cannot be shown again; they are revoked instead.
+ */
+async function demoKeys(databaseUrl: string): Promise<{ tenant: string; admin: string }> {
+  const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
+  try {
+    const db: Queryable = pool;
+    await db.query('UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [DEMO_KEY_NAME]);
+    const create = (scopes: Array<'read' | 'write' | 'admin'>) =>
+      createApiKey(db, { tenantSlug: DEMO_TENANT, name: DEMO_KEY_NAME, scopes, environment: 'SANDBOX' }).then((k) => k.key);
+    return { tenant: await create(['read', 'write']), admin: await create(['read', 'write', 'admin']) };
+  } finally {
+    await pool.end();
+  }
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -68,7 +92,11 @@ async function main(): Promise<void> {
     host: env.HOST,
     ports: { gateway: env.PORT ?? 4000 },
     poolSize: env.DB_POOL_SIZE,
+    // One process: the gateway and the subgraphs share memory, so a fresh secret per run is enough.
+    internalSecret: env.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString('hex'),
+    jwt: jwtSettings(env),
   });
+  const demo = embedded ? await demoKeys(databaseUrl) : null;
   const url = system.gateway.url;
   say('');
   say(`Micro AI graph ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -79,8 +107,16 @@ async function main(): Promise<void> {
   }
   say('');
   say('Try:');
-  say(`  curl -s ${url} -H 'content-type: application/json' \\`);
+  say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo?.admin ?? '<admin key: npm run keys -- create --tenant <slug> --scopes read,admin>'}' \\`);
   say(`    -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
+  if (demo) {
+    say('');
+    say(`Demo keys for this run (sandbox; a restart makes new ones and revokes these):`);
+    say(`  ${DEMO_TENANT} (read, write):  ${demo.tenant}`);
+    say(`  admin (read, write, admin):       ${demo.admin}`);
+    say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo.tenant}' \\`);
+    say(`    -d '{"query":"{ tenants { slug plan } decisions(first: 2) { totalCount edges { node { feature outcome } } } }"}'`);
+  }
   say('');
   say('or paste into any GraphQL client:');
   say(SAMPLE_QUERY);

@@ -3,6 +3,7 @@ import { openDatabase, type Database } from '../lib/database';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph-server';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/subgraphs';
+import type { JwtSettings } from '../gateway/authenticate';
 import { buildGateway } from '../gateway/server';
 import { buildAuditSubgraph } from '../subgraphs/audit/server';
 import { buildDecisionsSubgraph } from '../subgraphs/decisions/server';
@@ -29,12 +30,17 @@ export interface RunningSystem {
 
 export interface SystemOptions {
   databaseUrl: string;
+  /** The gateway's own database (credentials, audit) when it differs from the subgraphs'. */
+  gatewayDatabaseUrl?: string;
   logger: Logger;
   host?: string;
   /** 'ephemeral' binds every server to port 0 (tests); otherwise the default ports, gateway on `gatewayPort`. */
   ports?: 'ephemeral' | { gateway: number };
   /** Connections per subgraph pool. */
   poolSize?: number;
+  /** Signs the caller header between gateway and subgraphs. */
+  internalSecret: string;
+  jwt?: JwtSettings | null;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
-      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger });
+      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger, internalSecret: options.internalSecret });
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
     }
@@ -56,7 +62,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const gateway = await buildGateway({
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, subgraphs[name].url])),
-      databaseUrl: options.databaseUrl,
+      databaseUrl: options.gatewayDatabaseUrl ?? options.databaseUrl,
+      internalSecret: options.internalSecret,
+      jwt: options.jwt ?? null,
       logger: options.logger,
     }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
     return {

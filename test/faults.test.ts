@@ -4,6 +4,7 @@ import { createLogger } from '../lib/logger';
 import type { RunningSystem } from '../system/start-system';
 import { graphql, sql, startTestSystem, testDatabaseUrl } from './helpers/system';
 import { TcpProxy } from './helpers/tcp-proxy';
+import { testCredentials } from './helpers/credentials';
 
 async function readyz(gatewayUrl: string) {
   const res = await fetch(gatewayUrl.replace(/\/graphql$/, '/readyz'));
@@ -72,7 +73,8 @@ describe('a subgraph that goes down', () => {
 
     // The same service comes back on the same address; nothing is restarted on the gateway.
     const db = openDatabase(testDatabaseUrl(), { poolSize: 2 });
-    const revived = await buildTenantsSubgraph({ db, logger: createLogger('silent') }).listen(tenants.port);
+    const { internalSecret } = testCredentials();
+    const revived = await buildTenantsSubgraph({ db, logger: createLogger('silent'), internalSecret }).listen(tenants.port);
     try {
       const healed = await graphql(system.gateway.url, query, { id: d.id });
       expect(healed.errors).toBeUndefined();
@@ -86,40 +88,61 @@ describe('a subgraph that goes down', () => {
 });
 
 describe('a database that goes away', () => {
-  let system: RunningSystem;
   let proxy: TcpProxy;
+  let viaProxy: string;
   beforeAll(async () => {
     const target = new URL(testDatabaseUrl());
     proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.start();
     target.port = String(proxy.port);
-    system = await startTestSystem(target.toString());
+    viaProxy = target.toString();
   });
-  afterAll(async () => {
-    await system.close();
-    await proxy.cut();
-  });
+  beforeEach(() => proxy.restore());
+  afterAll(() => proxy.cut());
 
-  it('gets DATABASE_UNAVAILABLE and not-ready, then recovers by itself when it is back', async () => {
-    const query = '{ tenants { slug } decisions(first: 1) { totalCount } }';
-    expect((await graphql(system.gateway.url, query)).errors).toBeUndefined();
+  it('under the subgraphs gives DATABASE_UNAVAILABLE errors and not-ready, then recovers by itself', async () => {
+    // The gateway keeps its own connection, so credentials still check out and the subgraphs' fault shows.
+    const system = await startTestSystem(viaProxy, testDatabaseUrl());
+    try {
+      const query = '{ tenants { slug } decisions(first: 1) { totalCount } }';
+      expect((await graphql(system.gateway.url, query)).errors).toBeUndefined();
 
-    await proxy.cut();
-    const down = await graphql(system.gateway.url, query);
-    expect(down.status).toBe(200);
-    expect(down.errors?.length).toBeGreaterThan(0);
-    for (const error of down.errors!) {
-      expect(error.extensions?.code).toBe('DATABASE_UNAVAILABLE');
-      expect(error.message).not.toMatch(/ECONN|postgres|password|127\.0\.0\.1/i);
+      await proxy.cut();
+      const down = await graphql(system.gateway.url, query);
+      expect(down.status).toBe(200);
+      expect(down.errors?.length).toBeGreaterThan(0);
+      for (const error of down.errors!) {
+        expect(error.extensions?.code).toBe('DATABASE_UNAVAILABLE');
+        expect(error.message).not.toMatch(/ECONN|postgres|password|127\.0\.0\.1/i);
+      }
+      const notReady = await readyz(system.gateway.url);
+      expect(notReady.status).toBe(503);
+
+      await proxy.restore();
+      const healed = await eventually(() => graphql(system.gateway.url, query), (r) => !r.errors);
+      expect(healed.errors).toBeUndefined();
+      expect(healed.data?.tenants.length).toBeGreaterThan(0);
+      expect((await eventually(() => readyz(system.gateway.url), (r) => r.status === 200)).status).toBe(200);
+    } finally {
+      await system.close();
     }
-    const notReady = await readyz(system.gateway.url);
-    expect(notReady.status).toBe(503);
-    expect(notReady.body.database.ok).toBe(false);
+  });
 
-    await proxy.restore();
-    const healed = await eventually(() => graphql(system.gateway.url, query), (r) => !r.errors);
-    expect(healed.errors).toBeUndefined();
-    expect(healed.data?.tenants.length).toBeGreaterThan(0);
-    expect((await eventually(() => readyz(system.gateway.url), (r) => r.status === 200)).status).toBe(200);
+  it('under the gateway answers 503 DATABASE_UNAVAILABLE (credentials cannot be checked), then recovers', async () => {
+    const system = await startTestSystem(viaProxy);
+    try {
+      const query = '{ tenants { slug } }';
+      expect((await graphql(system.gateway.url, query)).errors).toBeUndefined();
+      await proxy.cut();
+      const down = await graphql(system.gateway.url, query, undefined, { 'x-request-id': 'fault-0001' });
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('1');
+      expect(down.errors?.[0].extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', requestId: 'fault-0001' });
+      await proxy.restore();
+      const healed = await eventually(() => graphql(system.gateway.url, query), (r) => r.status === 200 && !r.errors);
+      expect(healed.status).toBe(200);
+    } finally {
+      await system.close();
+    }
   });
 });

@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { createApiKey, revokeApiKey } from '../lib/auth/keys';
+import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { seedDatabase } from '../lib/seed/generate';
 import { migrateDatabase } from '../scripts/migrate';
 import { createScratchDatabase } from './helpers/scratch-database';
+import type { TestCredentials } from './helpers/credentials';
 import { SEED } from './helpers/seed-constants';
 
 /**
@@ -28,5 +33,39 @@ export default async function globalSetup(): Promise<void> {
   await migrateDatabase(url);
   await seedDatabase(url, { decisions: SEED.decisions, seed: SEED.seed, now: SEED.now });
   process.env.TEST_DATABASE_URL = url;
+  process.env.TEST_CREDENTIALS = JSON.stringify(await createCredentials(url));
   process.stdout.write(`\ntest database ready in ${Date.now() - started} ms (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})\n`);
+}
+
+async function createCredentials(url: string): Promise<TestCredentials> {
+  const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
+  try {
+    const { rows } = await pool.query<{ id: string; slug: string }>(
+      "SELECT id, slug FROM tenants WHERE slug IN ('northwind-bank', 'acme-lending') ORDER BY slug DESC",
+    );
+    const [tenantA, tenantB] = rows;
+    const key = async (tenantSlug: string, name: string, scopes: Array<'read' | 'write' | 'admin'>) =>
+      (await createApiKey(pool, { tenantSlug, name, scopes, environment: 'SANDBOX' })).key;
+    const expired = await createApiKey(pool, { tenantSlug: tenantA.slug, name: 'expired', scopes: ['read'], environment: 'SANDBOX' });
+    await pool.query("UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = $1", [expired.record.id]);
+    const revoked = await createApiKey(pool, { tenantSlug: tenantA.slug, name: 'revoked', scopes: ['read'], environment: 'SANDBOX' });
+    await revokeApiKey(pool, revoked.record.id);
+    return {
+      internalSecret: randomBytes(32).toString('hex'),
+      jwt: { secret: randomBytes(32).toString('hex'), issuer: 'https://issuer.test', audience: 'micro-ai-graph', tenantClaim: 'tenant_id' },
+      tenantA,
+      tenantB,
+      keys: {
+        admin: await key(tenantA.slug, 'admin', ['read', 'write', 'admin']),
+        readA: await key(tenantA.slug, 'read', ['read']),
+        readWriteA: await key(tenantA.slug, 'read-write', ['read', 'write']),
+        writeOnlyA: await key(tenantA.slug, 'write-only', ['write']),
+        readB: await key(tenantB.slug, 'read', ['read']),
+        expiredA: expired.key,
+        revokedA: revoked.key,
+      },
+    };
+  } finally {
+    await pool.end();
+  }
 }

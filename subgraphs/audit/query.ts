@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@prisma/client';
+import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
 import { Conditions, listQuery, sortOrder, type ListQuery } from '../../lib/keyset';
 import type { AuditEventFilter } from './__generated__/resolvers-types';
 
@@ -14,11 +15,12 @@ export type AuditEventQuery = ListQuery<AuditEvent>;
 
 export function prepareAuditEventQuery(
   args: { first?: number | null; after?: string | null; filter?: AuditEventFilter | null },
-  scope: string | null,
+  caller: Caller,
 ): AuditEventQuery {
   const filter = args.filter ?? {};
+  requireTenantAccess(caller, filter.tenantId);
   const where = new Conditions()
-    .uuid('tenant_id', scope)
+    .uuid('tenant_id', tenantScope(caller))
     .uuid('tenant_id', filter.tenantId)
     .equals('request_id', filter.requestId)
     .equals('surface', filter.surface, '::"Surface"')

@@ -1,18 +1,21 @@
 import { parse } from 'graphql';
 import { readSubgraphSdl } from '../../lib/subgraphs';
 import { createSubgraphServer } from '../../lib/subgraph-server';
-import type { Database } from '../../lib/database';
-import type { Logger } from '../../lib/logger';
+import type { SubgraphDeps } from '../../lib/subgraph-deps';
 import { createContext, type Context } from './context';
+import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { AuditStore } from './store';
 
-export function buildAuditSubgraph({ db, logger }: { db: Database; logger: Logger }) {
+export function buildAuditSubgraph({ db, logger, internalSecret }: SubgraphDeps) {
   const store = new AuditStore(db.prisma);
   return createSubgraphServer<Context>({
     name: 'audit',
     typeDefs: parse(readSubgraphSdl('audit')),
     resolvers,
+    permissions,
+    internalSecret,
+    checkReady: () => db.prisma.$queryRaw`SELECT 1`,
     createContext: (caller) => createContext(store, caller),
     logger,
   });

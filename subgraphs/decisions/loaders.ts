@@ -1,16 +1,17 @@
 import DataLoader from 'dataloader';
 import type { Decision } from '@prisma/client';
-import type { Caller } from '../../lib/caller';
+import { tenantScope, type Caller } from '../../lib/caller';
 import { byKey, loaderFamily } from '../../lib/loader-helpers';
 import type { DecisionQuery } from './query';
 import type { DecisionStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
 export function createLoaders(store: DecisionStore, caller: Caller) {
+  const scope = tenantScope(caller);
   const byQueryKey = (query: DecisionQuery) => query.key;
   return {
     decisionById: new DataLoader<string, Decision | null>(async (ids) =>
-      byKey(ids, await store.byIds(ids, caller.tenantId), (d) => d.id),
+      byKey(ids, await store.byIds(ids, scope), (d) => d.id),
     ),
     /** Tenant.decisions pages: every tenant asking the same question shares one LATERAL query. */
     tenantDecisionPage: loaderFamily(byQueryKey, (query) =>

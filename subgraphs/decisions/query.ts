@@ -1,4 +1,5 @@
 import type { Decision } from '@prisma/client';
+import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
 import { Conditions, listQuery, sortOrder, type ListQuery, type SortOrder } from '../../lib/keyset';
 import type { DecisionFilter, DecisionOrder } from './__generated__/resolvers-types';
 
@@ -19,10 +20,11 @@ export interface DecisionQueryArgs {
 }
 
 /** `ofParentTenant`: Tenant.decisions fixes the tenant itself, so the filter's own tenantId is ignored. */
-export function prepareDecisionQuery(args: DecisionQueryArgs, scope: string | null, ofParentTenant = false): DecisionQuery {
+export function prepareDecisionQuery(args: DecisionQueryArgs, caller: Caller, ofParentTenant = false): DecisionQuery {
   const filter = { ...args.filter, ...(ofParentTenant && { tenantId: null }) };
+  requireTenantAccess(caller, filter.tenantId);
   const where = new Conditions()
-    .uuid('tenant_id', scope)
+    .uuid('tenant_id', tenantScope(caller))
     .uuid('tenant_id', filter.tenantId)
     .uuid('package_version_id', filter.packageVersionId)
     .equals('feature_key', filter.feature)

@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
 import type { Feature, Installation, Package, PackageVersion } from '@prisma/client';
-import type { Caller } from '../../lib/caller';
+import { tenantScope, type Caller } from '../../lib/caller';
 import { byKey, groupByKey } from '../../lib/loader-helpers';
 import type { PackageStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
 export function createLoaders(store: PackageStore, caller: Caller) {
+  const scope = tenantScope(caller);
   return {
     packageById: new DataLoader<string, Package | null>(async (ids) =>
       byKey(ids, await store.packagesByIds(ids), (p) => p.id),
@@ -20,7 +21,7 @@ export function createLoaders(store: PackageStore, caller: Caller) {
       groupByKey(ids, await store.featuresByVersionIds(ids), (f) => f.packageVersionId),
     ),
     installationsByTenantId: new DataLoader<string, Installation[]>(async (ids) =>
-      groupByKey(ids, await store.installationsByTenantIds(ids, caller.tenantId), (i) => i.tenantId),
+      groupByKey(ids, await store.installationsByTenantIds(ids, scope), (i) => i.tenantId),
     ),
   };
 }

@@ -1,14 +1,15 @@
 import DataLoader from 'dataloader';
 import type { Tenant } from '@prisma/client';
-import type { Caller } from '../../lib/caller';
+import { tenantScope, type Caller } from '../../lib/caller';
 import { byKey } from '../../lib/loader-helpers';
 import type { TenantStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
 export function createLoaders(store: TenantStore, caller: Caller) {
+  const scope = tenantScope(caller);
   return {
     tenantById: new DataLoader<string, Tenant | null>(async (ids) =>
-      byKey(ids, await store.byIds(ids, caller.tenantId), (t) => t.id),
+      byKey(ids, await store.byIds(ids, scope), (t) => t.id),
     ),
   };
 }

@@ -1,5 +1,6 @@
 import { createLogger } from '../../lib/logger';
 import { startSystem, type RunningSystem } from '../../system/start-system';
+import { testCredentials } from './credentials';
 import { withClient } from './scratch-database';
 
 export function testDatabaseUrl(): string {
@@ -9,8 +10,17 @@ export function testDatabaseUrl(): string {
 }
 
 /** The whole graph on loopback, every server on a port of its own choosing. */
-export function startTestSystem(databaseUrl = testDatabaseUrl()): Promise<RunningSystem> {
-  return startSystem({ databaseUrl, logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), ports: 'ephemeral', poolSize: 3 });
+export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string): Promise<RunningSystem> {
+  const { internalSecret, jwt } = testCredentials();
+  return startSystem({
+    databaseUrl,
+    gatewayDatabaseUrl,
+    logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'),
+    ports: 'ephemeral',
+    poolSize: 3,
+    internalSecret,
+    jwt,
+  });
 }
 
 export interface GraphQLResult<T = Record<string, unknown>> {
@@ -20,12 +30,23 @@ export interface GraphQLResult<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-/** A real HTTP client call, as a dashboard would make it. */
-export async function graphql<T = any>(
+/** A real HTTP client call, as a dashboard would make it, with the admin key unless `headers` carry other credentials. */
+export function graphql<T = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
+): Promise<GraphQLResult<T>> {
+  const credentials: Record<string, string> = 'x-api-key' in headers || 'authorization' in headers ? {} : { 'x-api-key': testCredentials().keys.admin };
+  return postGraphQL<T>(url, query, variables, { ...credentials, ...headers });
+}
+
+/** A GraphQL POST with exactly the headers given. */
+export async function postGraphQL<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  headers: Record<string, string>,
 ): Promise<GraphQLResult<T>> {
   const res = await fetch(url, {
     method: 'POST',
@@ -35,7 +56,6 @@ export async function graphql<T = any>(
   const body = (await res.json()) as { data?: T; errors?: GraphQLResult['errors'] };
   return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
 }
-
 /** Plain SQL against the test database, to check the graph's answers independently. */
 export async function sql<T = any>(text: string, values: unknown[] = []): Promise<T[]> {
   return withClient(testDatabaseUrl(), async (client) => (await client.query(text, values)).rows as T[]);

@@ -35,8 +35,8 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Accepts connections again on the same port. */
-  restore(): Promise<void> {
-    return this.start(this.port);
+  /** Accepts connections again on the same port (nothing to do if it already does). */
+  async restore(): Promise<void> {
+    if (!this.server) await this.start(this.port);
   }
 }

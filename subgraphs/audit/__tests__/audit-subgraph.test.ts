@@ -1,4 +1,4 @@
-import { graphql, sql } from '../../../test/helpers/system';
+import { sql } from '../../../test/helpers/system';
 import { ENTITIES, startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
 
 let subgraph: TestSubgraph;
@@ -11,7 +11,7 @@ describe('the audit subgraph', () => {
   it('resolves Decision.lineage from the required requestId, batched', async () => {
     const rows = await sql(`SELECT id, request_id FROM decisions ORDER BY id LIMIT 20`);
     const before = subgraph.db.statementCount();
-    const { data, errors } = await graphql(subgraph.url, ENTITIES.replace('...F', '... on Decision { lineage { requestId events { action requestId } } }'), {
+    const { data, errors } = await subgraph.query(ENTITIES.replace('...F', '... on Decision { lineage { requestId events { action requestId } } }'), {
       representations: rows.map((r) => ({ __typename: 'Decision', id: r.id, requestId: r.request_id })),
     });
     expect(errors).toBeUndefined();
@@ -23,7 +23,7 @@ describe('the audit subgraph', () => {
   });
 
   it('answers lineage null for a representation without its requestId', async () => {
-    const { data } = await graphql(subgraph.url, ENTITIES.replace('...F', '... on Decision { lineage { requestId } }'), {
+    const { data } = await subgraph.query(ENTITIES.replace('...F', '... on Decision { lineage { requestId } }'), {
       representations: [{ __typename: 'Decision', id: '00000000-0000-4000-8000-000000000000' }],
     });
     expect(data._entities[0].lineage).toBeNull();
@@ -31,7 +31,7 @@ describe('the audit subgraph', () => {
 
   it('resolves AuditEvent entities by id', async () => {
     const [e] = await sql(`SELECT id, action FROM audit_events ORDER BY id LIMIT 1`);
-    const { data } = await graphql(subgraph.url, ENTITIES.replace('...F', '... on AuditEvent { id action }'), {
+    const { data } = await subgraph.query(ENTITIES.replace('...F', '... on AuditEvent { id action }'), {
       representations: [{ __typename: 'AuditEvent', id: e.id }, { __typename: 'AuditEvent', id: 'nope' }],
     });
     expect(data._entities).toEqual([{ __typename: 'AuditEvent', id: e.id, action: e.action }, null]);

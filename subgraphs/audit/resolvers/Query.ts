@@ -4,7 +4,7 @@ import { prepareAuditEventQuery } from '../query';
 
 export const Query: QueryResolvers = {
   auditEvents: async (_parent, args, { store, caller }) => {
-    const query = prepareAuditEventQuery(args, caller.tenantId);
+    const query = prepareAuditEventQuery(args, caller);
     const rows = await store.page(query);
     return keysetConnection(rows, query, () => store.count(query));
   },

@@ -1,4 +1,4 @@
-import { graphql, sql } from '../../../test/helpers/system';
+import { sql } from '../../../test/helpers/system';
 import { ENTITIES, startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
 
 let subgraph: TestSubgraph;
@@ -11,7 +11,7 @@ describe('the decisions subgraph', () => {
   it('resolves Decision entities by id, null for unknown ones, in one statement', async () => {
     const rows = await sql(`SELECT id, outcome::text, tenant_id FROM decisions ORDER BY id LIMIT 3`);
     const before = subgraph.db.statementCount();
-    const { data, errors } = await graphql(subgraph.url, ENTITIES.replace('...F', '... on Decision { id outcome tenant { id } }'), {
+    const { data, errors } = await subgraph.query(ENTITIES.replace('...F', '... on Decision { id outcome tenant { id } }'), {
       representations: [...rows.map((r) => ({ __typename: 'Decision', id: r.id })), { __typename: 'Decision', id: '00000000-0000-4000-8000-000000000000' }],
     });
     expect(errors).toBeUndefined();
@@ -24,8 +24,7 @@ describe('the decisions subgraph', () => {
 
   it('pages a Tenant entity\'s decisions', async () => {
     const [t] = await sql(`SELECT tenant_id AS id, count(*)::int AS n FROM decisions GROUP BY 1 ORDER BY 2 DESC LIMIT 1`);
-    const { data, errors } = await graphql(
-      subgraph.url,
+    const { data, errors } = await subgraph.query(
       ENTITIES.replace('...F', '... on Tenant { decisions(first: 2, filter: { tenantId: "ignored" }) { totalCount edges { node { id } } } }'),
       { representations: [{ __typename: 'Tenant', id: t.id }] },
     );
@@ -35,7 +34,7 @@ describe('the decisions subgraph', () => {
   });
 
   it('publishes its SDL for composition through _service', async () => {
-    const { data } = await graphql(subgraph.url, '{ _service { sdl } }');
+    const { data } = await subgraph.query('{ _service { sdl } }');
     expect(data._service.sdl).toMatch(/type Decision\s+@(federation__)?key\(fields: "id"/);
     expect(data._service.sdl).toContain('One decision made by a Micro AI');
   });

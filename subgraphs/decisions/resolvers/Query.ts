@@ -5,7 +5,7 @@ import { prepareDecisionQuery } from '../query';
 export const Query: QueryResolvers = {
   decision: (_parent, { id }, { loaders }) => loaders.decisionById.load(id),
   decisions: async (_parent, args, { store, caller }) => {
-    const query = prepareDecisionQuery(args, caller.tenantId);
+    const query = prepareDecisionQuery(args, caller);
     const rows = await store.page(query);
     return keysetConnection(rows, query, () => store.count(query));
   },

@@ -5,7 +5,7 @@ import { prepareDecisionQuery } from '../query';
 export const Tenant: TenantResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   decisions: async ({ id }, args, { loaders, caller }) => {
-    const query = prepareDecisionQuery(args, caller.tenantId, true);
+    const query = prepareDecisionQuery(args, caller, true);
     const rows = await loaders.tenantDecisionPage(query).load(id);
     return keysetConnection(rows, query, () => loaders.tenantDecisionCount(query).load(id));
   },

@@ -1,5 +1,5 @@
-import { graphql, sql } from '../../../test/helpers/system';
-import { ENTITIES, startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
+import { sql } from '../../../test/helpers/system';
+import { ENTITIES, signedCallerHeader, startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
 
 let subgraph: TestSubgraph;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ describe('the tenants subgraph', () => {
     const rows = await sql(`SELECT id, slug FROM tenants ORDER BY slug`);
     const representations = [...rows, ...rows].map((r) => ({ __typename: 'Tenant', id: r.id }));
     const before = subgraph.db.statementCount();
-    const { data, errors } = await graphql(subgraph.url, ENTITIES.replace('...F', '... on Tenant { slug limits { monthlyDecisionQuota } }'), {
+    const { data, errors } = await subgraph.query(ENTITIES.replace('...F', '... on Tenant { slug limits { monthlyDecisionQuota } }'), {
       representations: [...representations, { __typename: 'Tenant', id: 'not-a-uuid' }],
     });
     expect(errors).toBeUndefined();
@@ -24,7 +24,11 @@ describe('the tenants subgraph', () => {
   it('answers a JSON 404 off its GraphQL path and a 400 for malformed JSON', async () => {
     const notFound = await fetch(subgraph.url.replace('/graphql', '/other'));
     expect(notFound.status).toBe(404);
-    const malformed = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const malformed = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedCallerHeader() },
+      body: '{"query": ',
+    });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
   });

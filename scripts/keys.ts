@@ -1,0 +1,76 @@
+/**
+ * API key administration:
+ *   npm run keys -- create --tenant <slug> --scopes read,write [--env sandbox|production] [--name N] [--expires 2027-01-01T00:00:00Z]
+ *   npm run keys -- list [--tenant <slug>]
+ *   npm run keys -- revoke <key id>
+ * Uses DATABASE_URL. The secret is printed once, at creation; only its hash is stored.
+ */
+import { parseArgs } from 'node:util';
+import { Pool } from 'pg';
+import { SCOPES, type Scope } from '../lib/caller';
+import { poolConfigFromUrl } from '../lib/database-url';
+import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../lib/auth/keys';
+import { isUuid } from '../lib/ids';
+
+const USAGE = `usage:
+  npm run keys -- create --tenant <slug> --scopes read,write [--env sandbox|production] [--name <name>] [--expires <ISO instant>]
+  npm run keys -- list [--tenant <slug>]
+  npm run keys -- revoke <key id>`;
+
+function parseScopes(value: string | undefined): Scope[] {
+  const scopes = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !SCOPES.includes(s as Scope));
+  if (!scopes.length || unknown.length) throw new KeyError(`--scopes takes a comma list of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+  return scopes as Scope[];
+}
+
+function describe(k: ApiKeyRecord): string {
+  const state = k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? 'expired' : 'active';
+  return [k.id, k.tenantSlug, k.prefix, k.scopes.join(','), k.environment.toLowerCase(), state, k.name,
+    `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`].join('  ');
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, scopes: { type: 'string' }, env: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } },
+  });
+  const [command, id] = positionals;
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new KeyError('DATABASE_URL is not set');
+  const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
+  try {
+    if (command === 'create') {
+      if (!values.tenant) throw new KeyError('--tenant <slug> is required');
+      const env = (values.env ?? 'sandbox').toUpperCase();
+      if (env !== 'SANDBOX' && env !== 'PRODUCTION') throw new KeyError('--env is sandbox or production');
+      const expiresAt = values.expires ? new Date(values.expires) : null;
+      if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new KeyError('--expires takes an ISO-8601 instant');
+      const { record, key } = await createApiKey(pool, {
+        tenantSlug: values.tenant,
+        name: values.name ?? `created by ${process.env.USER ?? 'cli'} on ${new Date().toISOString().slice(0, 10)}`,
+        scopes: parseScopes(values.scopes ?? 'read'),
+        environment: env,
+        expiresAt,
+      });
+      console.log(describe(record));
+      console.log(`\nkey (shown once, store it now):\n${key}`);
+    } else if (command === 'list') {
+      for (const record of await listApiKeys(pool, values.tenant)) console.log(describe(record));
+    } else if (command === 'revoke') {
+      if (!id || !isUuid(id)) throw new KeyError('revoke takes a key id (a UUID, as `keys list` shows)');
+      const record = await revokeApiKey(pool, id);
+      if (!record) throw new KeyError(`no key with id ${id}`);
+      console.log(describe(record));
+    } else {
+      throw new KeyError(USAGE);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof KeyError ? err.message : `keys failed: ${(err as Error).message}`);
+  process.exit(err instanceof KeyError ? 2 : 1);
+});

@@ -1,0 +1,7 @@
+import type { FieldScopes, RootPermissions } from '../../lib/permissions';
+import type { Query } from './__generated__/resolvers-types';
+
+/** The scope each entry point of the decisions subgraph needs. */
+export const permissions: RootPermissions & { Query: FieldScopes<Query> } = {
+  Query: { decision: 'read', decisions: 'read' },
+};

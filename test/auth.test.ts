@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SignJWT } from 'jose';
+import { generateApiKey } from '../lib/auth/api-key';
+import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/auth/internal-token';
+import type { RunningSystem } from '../system/start-system';
+import { testCredentials } from './helpers/credentials';
+import { graphql, postGraphQL, sql, startTestSystem, testDatabaseUrl } from './helpers/system';
+
+let system: RunningSystem;
+let url: string;
+const creds = testCredentials();
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  url = system.gateway.url;
+});
+afterAll(() => system.close());
+
+const TENANTS = '{ tenants { id slug } }';
+const asKey = (key: string) => ({ 'x-api-key': key });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function token(claims: Record<string, unknown>, options: { expiresIn?: string; secret?: string; issuer?: string; audience?: string } = {}) {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('analyst@example.test')
+    .setIssuedAt()
+    .setIssuer(options.issuer ?? creds.jwt.issuer)
+    .setAudience(options.audience ?? creds.jwt.audience)
+    .setExpirationTime(options.expiresIn ?? '5m');
+  return jwt.sign(new TextEncoder().encode(options.secret ?? creds.jwt.secret));
+}
+
+describe('API keys', () => {
+  it('are accepted as X-API-Key or as a bearer token, and scope the caller to their tenant', async () => {
+    for (const headers of [asKey(creds.keys.readA), bearer(creds.keys.readA)]) {
+      const res = await graphql(url, TENANTS, undefined, headers);
+      expect(res.status).toBe(200);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.tenants).toEqual([creds.tenantA]);
+    }
+  });
+
+  it.each([
+    ['missing', {}, 'missing'],
+    ['a non-bearer Authorization', { authorization: 'Basic dXNlcjpwYXNz' }, 'malformed'],
+    ['a malformed key', asKey('mai_live_nope'), 'malformed'],
+    ['something that is neither key nor token', asKey('hunter2'), 'malformed'],
+    ['an unknown key', asKey(generateApiKey('SANDBOX').key), 'unknown_key'],
+    ['a known prefix with the wrong secret', asKey(creds.keys.readA.slice(0, -4) + 'AAAA'), 'unknown_key'],
+    ['an expired key', asKey(creds.keys.expiredA), 'expired'],
+    ['a revoked key', asKey(creds.keys.revokedA), 'revoked'],
+    ['two different credentials', { ...asKey(creds.keys.readA), ...bearer(creds.keys.readB) }, 'ambiguous'],
+  ])('refuse %s with 401 UNAUTHENTICATED', async (_name, headers, reason) => {
+    const res = await postGraphQL(url, TENANTS, undefined, { ...headers, 'x-request-id': 'auth-test-0001' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(res.headers.get('x-request-id')).toBe('auth-test-0001');
+    expect(res.errors).toEqual([{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason, requestId: 'auth-test-0001' } }]);
+    expect(res.data).toBeUndefined();
+  });
+
+  it('record when they were last used', async () => {
+    const prefix = creds.keys.readB.split('_').slice(0, 3).join('_');
+    const before = Date.now();
+    await graphql(url, TENANTS, undefined, asKey(creds.keys.readB));
+    // Recorded after the response, off the request's path: poll briefly.
+    let lastUsed: Date | null = null;
+    for (let i = 0; i < 50 && !lastUsed; i++) {
+      const [row] = await sql('SELECT last_used_at FROM api_keys WHERE prefix = $1', [prefix]);
+      lastUsed = row.last_used_at;
+      if (!lastUsed) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(lastUsed!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+  });
+});
+
+describe('scopes', () => {
+  it('refuse a query to a key without read, with 403-style FORBIDDEN and no data', async () => {
+    const res = await graphql(url, '{ decisions(first: 1) { totalCount } }', undefined, asKey(creds.keys.writeOnlyA));
+    expect(res.status).toBe(200);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'read' });
+    expect(res.data).toEqual({ decisions: null });
+  });
+
+  it('let an admin report across tenants', async () => {
+    const { data } = await graphql(url, TENANTS, undefined, asKey(creds.keys.admin));
+    expect(data.tenants.length).toBeGreaterThan(2);
+  });
+});
+
+describe('tenant isolation', () => {
+  let decisionOfB: { id: string; request_id: string };
+  beforeAll(async () => {
+    [decisionOfB] = await sql('SELECT id, request_id FROM decisions WHERE tenant_id = $1 LIMIT 1', [creds.tenantB.id]);
+  });
+
+  it("answers another tenant's objects as not found", async () => {
+    const { data, errors } = await graphql(
+      url,
+      `query($d: ID!, $t: ID!, $slug: String!) { decision(id: $d) { id } lineage(decisionId: $d) { requestId }
+         tenant(id: $t) { id } bySlug: tenant(slug: $slug) { id } }`,
+      { d: decisionOfB.id, t: creds.tenantB.id, slug: creds.tenantB.slug },
+      asKey(creds.keys.readA),
+    );
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({ decision: null, lineage: null, tenant: null, bySlug: null });
+  });
+
+  it('lists only the caller\'s own rows', async () => {
+    const { data, errors } = await graphql(
+      url,
+      `{ decisions(first: 100) { totalCount edges { node { tenant { id } } } }
+         auditEvents(first: 100) { totalCount edges { node { tenant { id } } } } }`,
+      undefined,
+      asKey(creds.keys.readA),
+    );
+    expect(errors).toBeUndefined();
+    const [{ decisions }] = await sql('SELECT count(*)::int AS decisions FROM decisions WHERE tenant_id = $1', [creds.tenantA.id]);
+    const [{ events }] = await sql('SELECT count(*)::int AS events FROM audit_events WHERE tenant_id = $1', [creds.tenantA.id]);
+    expect(data.decisions.totalCount).toBe(decisions);
+    expect(data.auditEvents.totalCount).toBe(events);
+    for (const e of [...data.decisions.edges, ...data.auditEvents.edges]) expect(e.node.tenant.id).toBe(creds.tenantA.id);
+  });
+
+  it('refuses a filter that names another tenant with FORBIDDEN', async () => {
+    for (const field of ['decisions', 'auditEvents']) {
+      const res = await graphql(url, `query($t: ID!) { ${field}(filter: { tenantId: $t }) { totalCount } }`, { t: creds.tenantB.id }, asKey(creds.keys.readA));
+      expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it("finds nothing of another tenant's request by its request id", async () => {
+    const query = `query($id: String!) { auditEvents(filter: { requestId: $id }) { totalCount } decisions(filter: { requestId: $id }) { totalCount } }`;
+    const asA = await graphql(url, query, { id: decisionOfB.request_id }, asKey(creds.keys.readA));
+    expect(asA.data).toEqual({ auditEvents: { totalCount: 0 }, decisions: { totalCount: 0 } });
+    const asB = await graphql(url, query, { id: decisionOfB.request_id }, asKey(creds.keys.readB));
+    expect(asB.data.auditEvents.totalCount).toBeGreaterThan(0);
+  });
+});
+
+describe('JWT bearer tokens', () => {
+  it('carry the tenant and scopes from their claims', async () => {
+    const res = await graphql(url, TENANTS, undefined, bearer(await token({ tenant_id: creds.tenantB.id, scope: 'read' })));
+    expect(res.errors).toBeUndefined();
+    expect(res.data.tenants).toEqual([creds.tenantB]);
+  });
+
+  it('let a platform admin token without a tenant read every tenant', async () => {
+    const res = await graphql(url, TENANTS, undefined, bearer(await token({ scope: 'read admin' })));
+    expect(res.data.tenants.length).toBeGreaterThan(2);
+  });
+
+  it.each([
+    ['expired', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { expiresIn: '-1m' }), 'expired'],
+    ['signed with another secret', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { secret: 'z'.repeat(64) }), 'invalid_token'],
+    ['from another issuer', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { issuer: 'https://evil.test' }), 'invalid_token'],
+    ['for another audience', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { audience: 'someone-else' }), 'invalid_token'],
+    ['naming no tenant without admin', () => token({ scope: 'read' }), 'invalid_token'],
+    ['naming a tenant that is not an id', () => token({ tenant_id: 'northwind', scope: 'read' }), 'invalid_token'],
+  ])('are refused when %s', async (_name, make, reason) => {
+    const res = await postGraphQL(url, TENANTS, undefined, bearer(await make()));
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason });
+  });
+
+  it('without a scope claim can authenticate but do nothing', async () => {
+    const res = await graphql(url, TENANTS, undefined, bearer(await token({ tenant_id: creds.tenantA.id })));
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('subgraphs reached directly', () => {
+  const caller = { requestId: 'req_direct', actor: 'attacker', tenantId: null, scopes: new Set(['read', 'admin'] as const) };
+
+  it.each(['decisions', 'audit', 'packages', 'tenants'] as const)('%s refuses calls without a valid signed caller', async (name) => {
+    const subgraphUrl = system.subgraphs[name].url;
+    const attempts: Array<Record<string, string>> = [
+      {},
+      asKey(creds.keys.admin),
+      { [INTERNAL_CALLER_HEADER]: 'v1.e30.AAAA' },
+      { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, 'not-the-secret-'.repeat(3)) },
+      { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, creds.internalSecret, Date.now() - 3_600_000) },
+    ];
+    for (const headers of attempts) {
+      const res = await postGraphQL(subgraphUrl, '{ _service { sdl } }', undefined, headers);
+      expect(res.status).toBe(401);
+      expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(res.data).toBeUndefined();
+    }
+    const signed = { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, creds.internalSecret) };
+    expect((await postGraphQL(subgraphUrl, '{ _service { sdl } }', undefined, signed)).status).toBe(200);
+  });
+});
+
+describe('the keys command', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'scripts/keys.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
+    });
+
+  it('creates a key shown once, lists it without its secret, and revokes it', async () => {
+    const created = await run('create', '--tenant', creds.tenantB.slug, '--scopes', 'read', '--env', 'production', '--name', 'cli test');
+    const key = created.stdout.match(/mai_live_[0-9a-z]{12}_[0-9A-Za-z]{40}/)![0];
+    const id = created.stdout.split(/\s+/)[0];
+    const [{ secret_hash }] = await sql('SELECT secret_hash FROM api_keys WHERE id = $1', [id]);
+    expect(secret_hash).not.toContain(key.slice(-40));
+    expect((await graphql(url, TENANTS, undefined, asKey(key))).data.tenants).toEqual([creds.tenantB]);
+
+    const listed = await run('list', '--tenant', creds.tenantB.slug);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(key.slice(-40));
+
+    await run('revoke', id);
+    const refused = await postGraphQL(url, TENANTS, undefined, asKey(key));
+    expect(refused.errors?.[0].extensions?.reason).toBe('revoked');
+  }, 60_000);
+
+  it('refuses bad arguments with a message and exit code 2', async () => {
+    await expect(run('create', '--tenant', creds.tenantB.slug, '--scopes', 'root')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown: root') });
+    await expect(run('revoke', 'not-an-id')).rejects.toMatchObject({ code: 2 });
+  }, 60_000);
+});

@@ -1,0 +1,22 @@
+/** Credentials the global setup creates in the shared test database, handed to the test files through the environment. */
+export interface TestCredentials {
+  internalSecret: string;
+  jwt: { secret: string; issuer: string; audience: string; tenantClaim: string };
+  tenantA: { id: string; slug: string };
+  tenantB: { id: string; slug: string };
+  keys: {
+    admin: string;
+    readA: string;
+    readWriteA: string;
+    writeOnlyA: string;
+    readB: string;
+    expiredA: string;
+    revokedA: string;
+  };
+}
+
+export function testCredentials(): TestCredentials {
+  const raw = process.env.TEST_CREDENTIALS;
+  if (!raw) throw new Error('TEST_CREDENTIALS is unset: run the tests through jest (globalSetup creates them)');
+  return JSON.parse(raw);
+}
