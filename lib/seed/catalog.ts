@@ -4,6 +4,7 @@
  * the demo reads like a real marketplace; buildCatalog() turns them into rows
  * with seeded ids and timestamps relative to `now`.
  */
+import type { Condition, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../policy/types';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import type { Random, WeightedPairs } from './random';
 
@@ -11,7 +12,6 @@ export type Plan = 'FREE' | 'PRO' | 'ENTERPRISE';
 export type TenantStatus = 'ACTIVE' | 'SUSPENDED';
 export type RiskTier = 'DATA_ONLY' | 'LOW' | 'MEDIUM' | 'HIGH';
 export type PackageStatus = 'DRAFT' | 'PUBLISHED' | 'DEPRECATED';
-export type Outcome = 'APPROVE' | 'DECLINE' | 'REVIEW' | 'CHALLENGE';
 export type SubjectType = 'person' | 'business' | 'transaction' | 'device';
 
 /** Enum order of DecisionOutcome, so derived outcome lists read the same everywhere. */
@@ -19,34 +19,7 @@ export const OUTCOMES: readonly Outcome[] = ['APPROVE', 'DECLINE', 'REVIEW', 'CH
 
 // ------------------------------------------------------------------ policy
 
-export type ConditionOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'nin' | 'exists';
-export type Scalar = string | number | boolean;
-
-export interface Condition {
-  field: string;
-  op: ConditionOp;
-  value: Scalar | readonly Scalar[];
-}
-
-export interface PolicyRule {
-  id: string;
-  when: { all: readonly Condition[] } | { any: readonly Condition[] };
-  outcome: Outcome;
-  confidence: number;
-  reason: string;
-}
-
-/**
- * A feature's declarative decision policy, in the format the decision engine
- * evaluates: ordered rules, each a condition group (`all` or `any`) with the
- * outcome it gives, and a default for when none matches. `exists` takes
- * `value: true` (field present) or `false` (absent).
- */
-export interface Policy {
-  version: 1;
-  rules: readonly PolicyRule[];
-  default: { outcome: Outcome; confidence: number; reason: string };
-}
+export type { Condition, ConditionGroup, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../policy/types';
 
 const c = (field: string, op: ConditionOp, value: Condition['value']): Condition => ({ field, op, value });
 const rule = (

@@ -1,0 +1,43 @@
+/**
+ * The declarative policy format a feature ships in its package version and
+ * the decision engine evaluates (see evaluate.ts for the semantics). Stored
+ * as JSON, so it is plain data; parsePolicy() checks stored JSON against it.
+ */
+
+export type Outcome = 'APPROVE' | 'DECLINE' | 'REVIEW' | 'CHALLENGE';
+
+export type ConditionOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'nin' | 'exists';
+export type Scalar = string | number | boolean;
+
+/**
+ * One test of one input field. `field` is a dotted path into the input
+ * (`device.ageDays`). What `value` may be depends on `op`: eq/neq a scalar or
+ * an array of scalars, lt/lte/gt/gte a number or string, in/nin a non-empty
+ * array of scalars of one type, exists a boolean (true: present, false: absent).
+ */
+export interface Condition {
+  field: string;
+  op: ConditionOp;
+  value: Scalar | readonly Scalar[];
+}
+
+/** `all`: every member holds (true when empty); `any`: at least one does (false when empty). Groups nest. */
+export type ConditionGroup = { all: readonly (Condition | ConditionGroup)[] } | { any: readonly (Condition | ConditionGroup)[] };
+
+export interface PolicyRule {
+  id: string;
+  when: ConditionGroup;
+  outcome: Outcome;
+  confidence: number;
+  reason: string;
+}
+
+/**
+ * A feature's declarative decision policy: ordered rules, each a condition
+ * group with the outcome it gives, and a default for when none matches.
+ */
+export interface Policy {
+  version: 1;
+  rules: readonly PolicyRule[];
+  default: { outcome: Outcome; confidence: number; reason: string };
+}
