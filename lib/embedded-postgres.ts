@@ -9,7 +9,9 @@
  * engine's CPU time off the caller's event loop.
  */
 import { mkdirSync } from 'node:fs';
+import type net from 'node:net';
 import { parentPort, Worker } from 'node:worker_threads';
+import { createSerializingRelay } from './pg-wire-serializer';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -107,20 +109,27 @@ export async function serveInWorker(settings: WorkerSettings): Promise<void> {
     // Required here, not imported: only the worker may load PGlite.
     const { PGlite }: typeof import('@electric-sql/pglite') = require('@electric-sql/pglite');
     const db = await PGlite.create(settings.dataDir);
-    const server = await listen(db, settings).catch(async (error: unknown) => {
+    // pglite-socket listens inside; clients reach it only through the relay
+    // that gives them the backend one at a time (see pg-wire-serializer).
+    const server = await listen(db, { ...settings, port: 0 }).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    const relay = await listenRelay(createSerializingRelay({ host: settings.host, port: server.port }), settings).catch(async (error: unknown) => {
+      await server.instance.stop();
       await db.close();
       throw error;
     });
     parent.once('message', () => {
-      server.instance
-        .stop()
+      new Promise<void>((resolve) => relay.server.close(() => resolve()))
+        .then(() => server.instance.stop())
         .then(() => db.close())
         .then(
           () => reply({ stopped: true }),
           (error: unknown) => reply({ stopped: true, error: fromError(error) }),
         );
     });
-    reply({ port: server.port });
+    reply({ port: relay.port });
   } catch (error) {
     reply({ error: fromError(error) });
   }
@@ -142,6 +151,25 @@ async function listen(db: PGlite, settings: WorkerSettings): Promise<{ instance:
     const candidate = PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN));
     try {
       return { instance: await startServer(db, settings, candidate), port: candidate };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function listenRelay(relay: net.Server, { host, port }: WorkerSettings): Promise<{ server: net.Server; port: number }> {
+  const tryPort = (candidate: number) =>
+    new Promise<number>((resolve, reject) => {
+      relay.once('error', reject);
+      relay.listen(candidate, host, () => {
+        relay.off('error', reject);
+        resolve(candidate);
+      });
+    });
+  if (port !== 0) return { server: relay, port: await tryPort(port) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { server: relay, port: await tryPort(PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN))) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= PORT_ATTEMPTS) throw error;
     }
