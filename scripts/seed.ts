@@ -17,6 +17,7 @@ import { isDatabaseEmpty, seedDatabase } from '../lib/seed/generate';
 const DOMAIN_TABLES = [
   'decisions',
   'audit_events',
+  'audit_chain_heads',
   'installations',
   'features',
   'package_versions',
@@ -113,7 +114,13 @@ function explainMissingTables(error: Error & { code?: string }): never {
 async function truncateDomainTables(databaseUrl: string): Promise<void> {
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   try {
-    await pool.query(`TRUNCATE ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')}`);
+    // audit_events refuses TRUNCATE (it is append-only): the guard is lifted
+    // for this transaction alone, which takes the table's owner.
+    await pool.query(`BEGIN;
+      ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+      TRUNCATE ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')};
+      ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
+      COMMIT`);
   } finally {
     await pool.end();
   }

@@ -23,7 +23,8 @@ export function sha256Hex(text: string): string {
 // much cheaper to test than to run JSON.stringify on every key and value.
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-function quote(text: string): string {
+/** `text` as a JSON string, exactly as canonicalJson() writes strings. */
+export function quote(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 

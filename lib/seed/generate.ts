@@ -3,10 +3,15 @@
  * audit trail, written with plain pg (no Prisma) for speed. Rows are generated
  * lazily batch by batch, so memory stays flat whatever the count, and the
  * next batch is generated while the database writes the previous ones.
+ * Audit events carry their hash-chain links (lib/audit/chain.ts), computed
+ * here in generation order, which is time order; the chain heads are written
+ * last.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Pool, type PoolClient } from 'pg';
 import { poolConfigFromUrl } from '../database-url';
+import { ChainLinker, type AuditEventContent, type ChainHead } from '../audit/chain';
+import { arrayLiteral, type Cell } from '../pg-array';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import {
   buildCatalog,
@@ -75,12 +80,10 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: connections }));
   try {
     await inTransaction(pool, (client) => insertCatalog(client, catalog));
-    const auditEvents = await writeDecisions(pool, new DecisionStream(rng, catalog, now, total), {
-      total,
-      batchSize,
-      connections,
-      onProgress,
-    });
+    const stream = new DecisionStream(rng, catalog, now, total);
+    const auditEvents = await writeDecisions(pool, stream, { total, batchSize, connections, onProgress });
+    // Only once every batch is in: a head must never point past a missing event.
+    await insertChainHeads(pool, stream.chainHeads());
     return {
       tenants: catalog.tenants.length,
       packages: catalog.packages.length,
@@ -178,6 +181,18 @@ async function writeDecisions(pool: Pool, stream: DecisionStream, settings: Writ
   return auditEvents;
 }
 
+async function insertChainHeads(pool: Pool, heads: ChainHead[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO audit_chain_heads (chain_key, last_seq, last_hash)
+     SELECT * FROM unnest($1::uuid[], $2::int8[], $3::text[])`,
+    [
+      arrayLiteral(heads.map((h) => h.chainKey)),
+      arrayLiteral(heads.map((h) => h.lastSeq)),
+      arrayLiteral(heads.map((h) => h.lastHash)),
+    ],
+  );
+}
+
 const genericPlanClients = new WeakSet<PoolClient>();
 
 async function insertBatch(pool: Pool, params: string[]): Promise<void> {
@@ -213,49 +228,59 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 /*
  * A batch in one statement: one array parameter per column, unnested into
  * rows (unlike COPY this also works through the embedded PGlite socket).
- * What repeats is sent once and looked up by index: $18-$22 describe each
- * traffic source (tenant x installed feature), $23 lists the actors. Both
- * audit events of a decision are derived from its row, so its tenant,
- * request id and times cross the wire once.
+ * What repeats is sent once and looked up by index: $22-$26 describe each
+ * traffic source (tenant x installed feature), $27 lists the actors, $28
+ * and $29 are constant hashes. Both audit events of a decision are derived
+ * from its row, so its tenant, request id and times cross the wire once,
+ * and of its request event's chain link only the hash: it follows the
+ * decision.created event in the chain. DecisionStream builds the same events
+ * in TypeScript to chain them, and the seed test verifies every chain, so
+ * the two cannot drift apart unnoticed.
  */
 const INSERT_BATCH = `
 WITH d AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::"DecisionOutcome"[], $5::float8[], $6::text[],
                        $7::int[], $8::text[], $9::text[], $10::text[], $11::timestamptz[],
-                       $12::uuid[], $13::uuid[], $14::text[], $15::boolean[], $16::int[], $17::int[])
+                       $12::uuid[], $13::uuid[], $14::text[], $15::boolean[], $16::int[], $17::int[],
+                       $18::int8[], $19::text[], $20::text[], $21::text[])
     AS t(id, source, subject_reference, outcome, confidence, reasons,
          latency_ms, request_id, idempotency_key, input_hash, created_at,
-         request_event_id, created_event_id, record_hash, rest, request_latency_ms, actor)
+         request_event_id, created_event_id, record_hash, rest, request_latency_ms, actor,
+         created_seq, created_prev_hash, created_hash, request_hash)
 ), decision_rows AS (
   INSERT INTO decisions (id, tenant_id, feature_key, package_version_id, subject_type, subject_reference,
                          outcome, confidence, reasons, latency_ms, request_id, idempotency_key, input_hash,
                          policy_hash, created_at)
-  SELECT id, ($18::uuid[])[source], ($19::text[])[source], ($20::uuid[])[source], ($21::text[])[source],
+  SELECT id, ($22::uuid[])[source], ($23::text[])[source], ($24::uuid[])[source], ($25::text[])[source],
          subject_reference, outcome, confidence, string_to_array(reasons, ','), latency_ms, request_id,
-         idempotency_key, input_hash, ($22::text[])[source], created_at
+         idempotency_key, input_hash, ($26::text[])[source], created_at
   FROM d
 )
 INSERT INTO audit_events (id, tenant_id, request_id, actor, scope, surface, action, operation_name,
-                          resource_type, resource_id, status, body_sha256, latency_ms, created_at)
-SELECT request_event_id, ($18::uuid[])[source], request_id, ($23::text[])[actor], 'write',
+                          resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms, created_at,
+                          chain_key, chain_seq, prev_hash, hash)
+SELECT request_event_id, ($22::uuid[])[source], request_id, ($27::text[])[actor], 'write',
        (CASE WHEN rest THEN 'REST' ELSE 'GRAPHQL' END)::"Surface", 'request',
        CASE WHEN rest THEN 'POST /v1/decisions' ELSE 'createDecision' END, NULL, NULL,
-       CASE WHEN rest THEN '201' ELSE '200' END, input_hash, request_latency_ms,
-       created_at + latency_ms * interval '1 millisecond'
+       CASE WHEN rest THEN '201' ELSE '200' END, CASE WHEN rest THEN input_hash ELSE $28::text END,
+       CASE WHEN rest THEN NULL ELSE input_hash END, request_latency_ms,
+       created_at + latency_ms * interval '1 millisecond',
+       ($22::uuid[])[source], created_seq + 1, created_hash, request_hash
 FROM d
 UNION ALL
-SELECT created_event_id, ($18::uuid[])[source], request_id, ($23::text[])[actor], 'write',
+SELECT created_event_id, ($22::uuid[])[source], request_id, ($27::text[])[actor], 'write',
        (CASE WHEN rest THEN 'REST' ELSE 'GRAPHQL' END)::"Surface", 'decision.created',
        CASE WHEN rest THEN 'POST /v1/decisions' ELSE 'createDecision' END, 'decision', id::text,
-       'ok', record_hash, NULL, created_at
+       'ok', record_hash, NULL, NULL, created_at,
+       ($22::uuid[])[source], created_seq, created_prev_hash, created_hash
 FROM d
 UNION ALL
-SELECT id, ($18::uuid[])[source], request_id, ($23::text[])[actor], 'read', 'GRAPHQL', 'request',
-       operation_name, NULL, NULL, '200', body_sha256, latency_ms, created_at
-FROM unnest($24::uuid[], $25::int[], $26::text[], $27::int[], $28::text[], $29::text[], $30::int[], $31::timestamptz[])
-  AS r(id, source, request_id, actor, operation_name, body_sha256, latency_ms, created_at)`;
-
-type Cell = string | number | boolean | null;
+SELECT id, ($22::uuid[])[source], request_id, ($27::text[])[actor], 'read', 'GRAPHQL', 'request',
+       operation_name, NULL, NULL, '200', body_sha256, $29::text, latency_ms, created_at,
+       ($22::uuid[])[source], seq, prev_hash, hash
+FROM unnest($30::uuid[], $31::int[], $32::text[], $33::int[], $34::text[], $35::text[], $36::int[],
+            $37::timestamptz[], $38::int8[], $39::text[], $40::text[])
+  AS r(id, source, request_id, actor, operation_name, body_sha256, latency_ms, created_at, seq, prev_hash, hash)`;
 
 /** Column-wise rows, sent as PostgreSQL array literals. */
 class Columns {
@@ -276,49 +301,15 @@ class Columns {
   }
 }
 
-// Array elements PostgreSQL reads unquoted: ids, hashes, ISO times, numbers,
-// codes. Anything else (commas, spaces, quotes, the word NULL) gets quoted.
-const BARE = /^[\w.:+-]+$/;
-const BARE_LIST = /^[\w.:+-]+(?:,[\w.:+-]+)*$/;
-const NULL_WORD = /(?:^|,)null(?:,|$)/i;
-
-/**
- * The PostgreSQL array literal for `values`. pg would build one from a JS
- * array, but quotes and regex-escapes every element; at millions of values
- * that cost more than generating them. Most columns here are all-bare, so
- * one join and two scans of the result do.
- */
-function arrayLiteral(values: readonly Cell[]): string {
-  if (!values.includes(null)) {
-    const joined = values.join(',');
-    if (
-      (values.length === 0 || BARE_LIST.test(joined)) &&
-      !NULL_WORD.test(joined) &&
-      // An element with a comma of its own would split in two.
-      countCommas(joined) === Math.max(0, values.length - 1)
-    ) {
-      return `{${joined}}`;
-    }
-  }
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v === null) parts[i] = 'NULL';
-    else if (typeof v !== 'string') parts[i] = String(v);
-    else parts[i] = BARE.test(v) && v.toUpperCase() !== 'NULL' ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
-  }
-  return `{${parts.join(',')}}`;
-}
-
-function countCommas(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf(','); i !== -1; i = text.indexOf(',', i + 1)) count++;
-  return count;
-}
-
 interface Batch {
   decisions: Columns;
   reads: Columns;
+}
+
+interface PendingRead {
+  /** Index of its traffic source, for the tenant lookup. */
+  source: number;
+  event: AuditEventContent;
 }
 
 // ------------------------------------------------------------- generation
@@ -375,12 +366,16 @@ const READ_OPERATIONS: WeightedPairs<string> = [
   ['TenantUsage', 10],
 ];
 
-// A dashboard query's body does not depend on the decision it follows.
-const READ_BODY_SHA256 = new Map(
-  READ_OPERATIONS.map(([operationName]) => [
-    operationName,
-    sha256Hex(canonicalJson({ operationName, variables: { first: 50 } })),
-  ]),
+// GraphQL calls are audited with the hashes of their document and of their
+// variables apart. A dashboard's document is fixed per operation, and its
+// variables do not depend on the decision it follows.
+const READ_DOCUMENT_SHA256 = new Map(
+  READ_OPERATIONS.map(([operationName]) => [operationName, sha256Hex(`query ${operationName}($first: Int) { ... }`)]),
+);
+const READ_VARIABLES_SHA256 = sha256Hex(canonicalJson({ first: 50 }));
+// A GraphQL createDecision's variables are the decision input, hashed as REST hashes its body.
+const CREATE_DECISION_DOCUMENT_SHA256 = sha256Hex(
+  'mutation CreateDecision($input: DecisionInput!) { createDecision(input: $input) { id outcome } }',
 );
 
 const REASON_COUNT: WeightedPairs<number> = [
@@ -405,6 +400,10 @@ class DecisionStream {
   private readonly sources: TrafficSource[];
   private readonly actors: string[];
   private readonly actorIndex: Map<string, number>;
+  private readonly chains = new ChainLinker();
+  /** Dashboard reads not yet due, by time: each joins its chain when the stream reaches its time. */
+  private readonly pendingReads: PendingRead[] = [];
+  private remaining: number;
 
   constructor(
     private readonly rng: Random,
@@ -417,9 +416,15 @@ class DecisionStream {
     this.subjectPools = subjectPools(rng, catalog, this.sources, total);
     this.actors = catalog.tenants.flatMap((t) => [...t.writeKeys, t.readKey]);
     this.actorIndex = new Map(this.actors.map((key, i) => [key, i + 1]));
+    this.remaining = total;
   }
 
-  /** Parameters $18-$23 of INSERT_BATCH: per-source columns, then the actors. */
+  /** The newest link of every chain, once the last batch has been generated. */
+  chainHeads(): ChainHead[] {
+    return this.chains.heads();
+  }
+
+  /** Parameters $22-$29 of INSERT_BATCH: per-source columns, the actors, constant hashes. */
   lookups(): string[] {
     return [
       arrayLiteral(this.sources.map((s) => s.tenant.id)),
@@ -428,17 +433,22 @@ class DecisionStream {
       arrayLiteral(this.sources.map((s) => s.feature.spec.subjectType)),
       arrayLiteral(this.sources.map((s) => s.feature.policyHash)),
       arrayLiteral(this.actors),
+      CREATE_DECISION_DOCUMENT_SHA256,
+      READ_VARIABLES_SHA256,
     ];
   }
 
   async nextBatch(size: number): Promise<Batch> {
-    const batch: Batch = { decisions: new Columns(17), reads: new Columns(8) };
+    const batch: Batch = { decisions: new Columns(21), reads: new Columns(11) };
     for (let i = 0; i < size; i++) {
       const at = this.nextTime();
+      this.addReadsDue(batch, at);
       this.addDecision(batch, this.slot!, at);
       // Let pg flush the sockets of the batches in flight while we generate.
       if (i % 1000 === 999) await yieldToEventLoop();
     }
+    this.remaining -= size;
+    if (this.remaining === 0) this.addReadsDue(batch, Infinity);
     return batch;
   }
 
@@ -485,6 +495,8 @@ class DecisionStream {
     const createdAt = new Date(at).toISOString();
 
     const rest = rng.chance(0.85);
+    const surface = rest ? 'REST' : 'GRAPHQL';
+    const operationName = rest ? 'POST /v1/decisions' : 'createDecision';
     const actor = rng.chance(0.9) ? tenant.writeKeys[0]! : tenant.writeKeys[1]!;
     const record = {
       id,
@@ -502,8 +514,46 @@ class DecisionStream {
       policyHash: feature.policyHash,
       createdAt,
     };
-    // Columns as INSERT_BATCH unnests them; it derives the decision's two
-    // audit events (request, decision.created) from the same row.
+    const requestEventId = rng.uuidV7(at + latencyMs);
+    const createdEventId = rng.uuidV7(at);
+    const recordHash = sha256Hex(canonicalJson(record));
+    const requestLatencyMs = latencyMs + rng.int(2, 9);
+    // The decision's two audit events, exactly as INSERT_BATCH derives them
+    // from the decision's row; only their chain links are sent.
+    const created = this.chains.link({
+      id: createdEventId,
+      tenantId: tenant.id,
+      requestId,
+      actor,
+      scope: 'write',
+      surface,
+      action: 'decision.created',
+      operationName,
+      resourceType: 'decision',
+      resourceId: id,
+      status: 'ok',
+      bodySha256: recordHash,
+      variablesSha256: null,
+      latencyMs: null,
+      createdAt: new Date(at),
+    });
+    const request = this.chains.link({
+      id: requestEventId,
+      tenantId: tenant.id,
+      requestId,
+      actor,
+      scope: 'write',
+      surface,
+      action: 'request',
+      operationName,
+      resourceType: null,
+      resourceId: null,
+      status: rest ? '201' : '200',
+      bodySha256: rest ? inputHash : CREATE_DECISION_DOCUMENT_SHA256,
+      variablesSha256: rest ? null : inputHash,
+      latencyMs: requestLatencyMs,
+      createdAt: new Date(at + latencyMs),
+    });
     batch.decisions.push(
       id,
       source.index,
@@ -516,27 +566,77 @@ class DecisionStream {
       idempotencyKey,
       inputHash,
       createdAt,
-      rng.uuidV7(at + latencyMs),
-      rng.uuidV7(at),
-      sha256Hex(canonicalJson(record)),
+      requestEventId,
+      createdEventId,
+      recordHash,
       rest,
-      latencyMs + rng.int(2, 9),
+      requestLatencyMs,
       this.actorIndex.get(actor)!,
+      created.seq,
+      created.prevHash,
+      created.hash,
+      request.hash,
     );
 
     // Someone looks at the dashboards now and then, so the log is not only writes.
     if (rng.chance(0.1)) {
       const readAt = Math.min(at + rng.int(0, 30 * 60_000), this.now.getTime() - 1);
-      const operationName = rng.weighted(READ_OPERATIONS);
+      const readOperation = rng.weighted(READ_OPERATIONS);
+      this.scheduleRead({
+        source: source.index,
+        event: {
+          id: rng.uuidV7(readAt),
+          tenantId: tenant.id,
+          requestId: `req_${rng.ulid(readAt)}`,
+          actor: tenant.readKey,
+          scope: 'read',
+          surface: 'GRAPHQL',
+          action: 'request',
+          operationName: readOperation,
+          resourceType: null,
+          resourceId: null,
+          status: '200',
+          bodySha256: READ_DOCUMENT_SHA256.get(readOperation)!,
+          variablesSha256: READ_VARIABLES_SHA256,
+          latencyMs: Math.max(1, Math.round(25 * Math.exp(0.7 * rng.normal()))),
+          createdAt: new Date(readAt),
+        },
+      });
+    }
+  }
+
+  /** Queues a read behind every read due at or before its time, so equal times keep their order. */
+  private scheduleRead(read: PendingRead): void {
+    const at = read.event.createdAt.getTime();
+    const queue = this.pendingReads;
+    let low = 0;
+    let high = queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (queue[mid]!.event.createdAt.getTime() <= at) low = mid + 1;
+      else high = mid;
+    }
+    queue.splice(low, 0, read);
+  }
+
+  /** Chains and adds the reads due by `until`: a chain follows time, not the order events were made up in. */
+  private addReadsDue(batch: Batch, until: number): void {
+    const queue = this.pendingReads;
+    while (queue.length > 0 && queue[0]!.event.createdAt.getTime() <= until) {
+      const { source, event } = queue.shift()!;
+      const link = this.chains.link(event);
       batch.reads.push(
-        rng.uuidV7(readAt),
-        source.index,
-        `req_${rng.ulid(readAt)}`,
-        this.actorIndex.get(tenant.readKey)!,
-        operationName,
-        READ_BODY_SHA256.get(operationName)!,
-        Math.max(1, Math.round(25 * Math.exp(0.7 * rng.normal()))),
-        new Date(readAt).toISOString(),
+        event.id,
+        source,
+        event.requestId,
+        this.actorIndex.get(event.actor)!,
+        event.operationName,
+        event.bodySha256,
+        event.latencyMs,
+        event.createdAt.toISOString(),
+        link.seq,
+        link.prevHash,
+        link.hash,
       );
     }
   }

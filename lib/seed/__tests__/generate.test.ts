@@ -5,16 +5,15 @@
  * outcome and reasons come from that feature's policy, its audit trail is
  * there, and a seed reproduces byte for byte.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../../embedded-postgres';
-import { createScratchDatabase, withClient } from '../../../test/helpers/scratch-database';
+import { Client, Pool } from 'pg';
+import { createMigratedDatabase } from '../../../test/helpers/migrated-database';
+import { withClient } from '../../../test/helpers/scratch-database';
+import { verifyAuditChain } from '../../audit/verify';
+import { poolConfigFromUrl } from '../../database-url';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import { PACKAGES, TENANTS } from '../catalog';
 import { isDatabaseEmpty, seedDatabase, type SeedSummary } from '../generate';
 
-const MIGRATIONS_DIR = path.resolve(__dirname, '../../../prisma/migrations');
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 const DECISIONS = 3_000;
 const DAY_MS = 86_400_000;
@@ -24,35 +23,18 @@ const disposers: Array<() => Promise<void>> = [];
 
 /** A new database with every migration applied; dropped in afterAll. */
 async function createDatabase(): Promise<string> {
-  let url: string;
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'seed_test');
-    disposers.push(scratch.drop);
-    url = scratch.url;
-  } else {
-    const embedded = await startEmbeddedPostgres();
-    disposers.push(embedded.stop);
-    url = embedded.url;
-  }
-  const migrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-  await withClient(url, async (client) => {
-    for (const migration of migrations) {
-      await client.query(readFileSync(path.join(MIGRATIONS_DIR, migration, 'migration.sql'), 'utf8'));
-    }
-  });
-  return url;
+  const database = await createMigratedDatabase('seed_test');
+  disposers.push(database.drop);
+  return database.url;
 }
 
-/** md5 of every row of `table` in id order: equal digests mean identical data. */
+/** md5 of every row of `table` in a fixed order: equal digests mean identical data. */
 async function tableDigest(url: string, table: string): Promise<string> {
   return withClient(url, async (client) => {
     // Timestamps print in the session time zone; pin it so digests compare.
     await client.query("SET TimeZone = 'UTC'");
     const { rows } = await client.query<{ digest: string }>(
-      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS digest FROM ${table} t`,
+      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`,
     );
     return rows[0]!.digest;
   });
@@ -63,7 +45,16 @@ async function count(client: Client, sql: string, params: unknown[] = []): Promi
   return Number(rows[0]!.n);
 }
 
-const TABLES = ['tenants', 'packages', 'package_versions', 'features', 'installations', 'decisions', 'audit_events'];
+const TABLES = [
+  'tenants',
+  'packages',
+  'package_versions',
+  'features',
+  'installations',
+  'decisions',
+  'audit_events',
+  'audit_chain_heads',
+];
 
 let url: string;
 let summary: SeedSummary;
@@ -213,7 +204,8 @@ describe('seedDatabase', () => {
                   WHERE a.request_id = d.request_id AND a.tenant_id = d.tenant_id AND a.scope = 'write') <> 2
               OR NOT EXISTS (SELECT 1 FROM audit_events a
                   WHERE a.request_id = d.request_id AND a.action = 'request'
-                    AND a.body_sha256 = d.input_hash AND a.latency_ms > d.latency_ms
+                    AND d.input_hash = CASE a.surface WHEN 'REST' THEN a.body_sha256 ELSE a.variables_sha256 END
+                    AND a.latency_ms > d.latency_ms
                     AND a.created_at = d.created_at + d.latency_ms * interval '1 millisecond')
               OR NOT EXISTS (SELECT 1 FROM audit_events a
                   WHERE a.request_id = d.request_id AND a.action = 'decision.created'
@@ -229,6 +221,43 @@ describe('seedDatabase', () => {
         ),
       ).toBe(0);
       expect(await count(client, "SELECT count(*) AS n FROM audit_events WHERE scope = 'read'")).toBeGreaterThan(0);
+    });
+  });
+
+  it("chains each tenant's events in time order, and every chain verifies", async () => {
+    const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
+    try {
+      const tenants = await pool.query<{ id: string; events: string; last_seq: string | null }>(
+        `SELECT t.id, (SELECT count(*) FROM audit_events a WHERE a.tenant_id = t.id) AS events, h.last_seq
+         FROM tenants t LEFT JOIN audit_chain_heads h ON h.chain_key = t.id`,
+      );
+      const active = tenants.rows.filter((t) => Number(t.events) > 0);
+      expect(active.length).toBeGreaterThan(1);
+      for (const tenant of active) {
+        expect(tenant.last_seq).toBe(tenant.events);
+        expect(await verifyAuditChain(pool, tenant.id, { pageSize: 700 })).toEqual({
+          ok: true,
+          checked: Number(tenant.events),
+          firstBrokenLink: null,
+        });
+      }
+    } finally {
+      await pool.end();
+    }
+    await withClient(url, async (client) => {
+      expect(await count(client, 'SELECT count(*) AS n FROM audit_events WHERE chain_key <> tenant_id')).toBe(0);
+      // Decisions and reads join a chain in time order. (A request event is
+      // chained right after its decision, so it can finish after the next
+      // decision starts.)
+      expect(
+        await count(
+          client,
+          `SELECT count(*) AS n FROM (
+             SELECT created_at < lag(created_at) OVER (PARTITION BY chain_key ORDER BY chain_seq) AS back
+             FROM audit_events WHERE action = 'decision.created' OR scope = 'read') e
+           WHERE back`,
+        ),
+      ).toBe(0);
     });
   });
 
