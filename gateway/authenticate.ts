@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Pool } from 'pg';
 import { apiKeyMatches, apiKeyPrefix } from '../lib/auth/api-key';
-import { SCOPES, type Caller, type Scope } from '../lib/caller';
+import { SCOPES, type CallSurface, type Caller, type Scope } from '../lib/caller';
 import { isUuid } from '../lib/ids';
 import type { Logger } from '../lib/logger';
 
@@ -56,7 +56,7 @@ export class Authenticator {
     this.jwtKey = !jwt ? null : jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : new TextEncoder().encode(jwt.secret);
   }
 
-  async authenticate(headers: IncomingHttpHeaders, requestId: string): Promise<AuthResult> {
+  async authenticate(headers: IncomingHttpHeaders, requestId: string, surface: CallSurface): Promise<AuthResult> {
     const apiKeyHeader = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
     const authorization = typeof headers.authorization === 'string' ? headers.authorization.trim() : undefined;
     let bearer: string | undefined;
@@ -68,12 +68,12 @@ export class Authenticator {
     if (apiKeyHeader && bearer && apiKeyHeader !== bearer) return fail('ambiguous', 'send one credential, not an X-API-Key and a different bearer token');
     const credential = apiKeyHeader ?? bearer;
     if (!credential) return fail('missing', 'credentials required: send X-API-Key or Authorization: Bearer');
-    if (credential.startsWith('mai_')) return this.fromApiKey(credential, requestId);
-    if (credential.split('.').length === 3) return this.fromJwt(credential, requestId);
+    if (credential.startsWith('mai_')) return this.fromApiKey(credential, requestId, surface);
+    if (credential.split('.').length === 3) return this.fromJwt(credential, requestId, surface);
     return fail('malformed', 'the credential is neither an API key nor a JWT');
   }
 
-  private async fromApiKey(key: string, requestId: string): Promise<AuthResult> {
+  private async fromApiKey(key: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
     const prefix = apiKeyPrefix(key);
     if (!prefix) return fail('malformed', 'the API key is malformed');
     let row: KeyRow | undefined;
@@ -95,10 +95,10 @@ export class Authenticator {
         .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id])
         .catch((err) => this.logger.warn('could not record key use', { err, requestId }));
     }
-    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenant_id, scopes: new Set(knownScopes(row.scopes)) } };
+    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenant_id, scopes: new Set(knownScopes(row.scopes)), surface } };
   }
 
-  private async fromJwt(token: string, requestId: string): Promise<AuthResult> {
+  private async fromJwt(token: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
     if (!this.jwt || !this.jwtKey) return fail('invalid_token', 'bearer tokens are not accepted here; use an API key');
     let payload: JWTPayload;
     try {
@@ -121,7 +121,7 @@ export class Authenticator {
     if (tenant === undefined && !scopes.includes('admin')) {
       return fail('invalid_token', `the token names no tenant (${this.jwt.tenantClaim} claim)`);
     }
-    return { caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes) } };
+    return { caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes), surface } };
   }
 }
 

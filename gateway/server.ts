@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { Pool } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { AuditWriter } from '../lib/audit/writer';
 import { ErrorCode } from '../lib/errors';
 import { makeErrorFormatter } from '../lib/format-error';
 import { handleGraphQLRequest } from '../lib/graphql-http';
@@ -17,6 +18,8 @@ import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/subgrap
 import type { GatewayContext } from './context';
 import { reclassifyValidationError } from './format-error';
 import { Authenticator, type JwtSettings } from './authenticate';
+import { auditPlugin } from './audit-plugin';
+import { createRestHandler, type Execute } from './rest/router';
 import { checkReadiness } from './readiness';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -52,6 +55,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], options.internalSecret),
   });
   const authenticator = new Authenticator(pool, options.jwt, logger);
+  const audit = new AuditWriter(pool, { logger });
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
   const formatError = makeErrorFormatter(logger);
@@ -62,8 +66,16 @@ export function buildGateway(options: GatewayOptions): Gateway {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestIdPlugin<GatewayContext>((context) => context.requestId),
+      auditPlugin(audit, logger),
     ],
   });
+
+  const execute: Execute = async (query, variables, caller) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: { requestId: caller.requestId, caller } });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST facade');
+    return response.body.singleResult as Awaited<ReturnType<Execute>>;
+  };
+  const rest = createRestHandler({ authenticator, audit, execute, logger });
 
   httpServer.on('request', (req, res) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
@@ -72,6 +84,14 @@ export function buildGateway(options: GatewayOptions): Gateway {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
     if (path === '/readyz') {
       checkReadiness(pool, urls).then((readiness) => sendJson(res, readiness.ready ? 200 : 503, readiness, headers));
+      return;
+    }
+    if (path === '/v1' || path.startsWith('/v1/')) {
+      rest(req, res, requestId, headers).catch((err) => {
+        logger.error('REST request failed', { err, requestId });
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', request_id: requestId } }, headers);
+        else res.destroy();
+      });
       return;
     }
     if (path !== '/graphql') {
@@ -85,13 +105,23 @@ export function buildGateway(options: GatewayOptions): Gateway {
   });
 
   async function serveGraphQL(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, headers: Record<string, string>) {
-    const auth = await authenticator.authenticate(req.headers, requestId);
+    const auth = await authenticator.authenticate(req.headers, requestId, 'GRAPHQL');
     if ('failure' in auth) {
       req.resume();
       const unavailable = auth.failure.reason === 'unavailable';
       const code = unavailable ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.UNAUTHENTICATED;
       const error = { message: auth.failure.message, extensions: { code, reason: auth.failure.reason, requestId } };
       const extra: Record<string, string> = unavailable ? { 'retry-after': '1' } : { 'www-authenticate': 'Bearer realm="micro-ai"' };
+      // A refused call is still a call: it is recorded, without a tenant, on the platform chain.
+      if (!unavailable) {
+        await audit
+          .record({
+            tenantId: null, requestId, actor: 'anonymous', scope: null, surface: 'GRAPHQL', action: 'request',
+            operationName: null, resourceType: null, resourceId: null, status: `401 ${auth.failure.reason}`,
+            bodySha256: null, variablesSha256: null, latencyMs: null, createdAt: new Date(),
+          })
+          .catch((err) => logger.warn('could not record a refused call', { err, requestId }));
+      }
       return sendJson(res, unavailable ? 503 : 401, { errors: [error] }, { ...headers, ...extra });
     }
     await handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: auth.caller }), headers);
@@ -112,6 +142,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
         port: bound,
         close: async () => {
           await apollo.stop();
+          await audit.close();
           await pool.end();
         },
       };

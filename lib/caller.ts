@@ -4,6 +4,10 @@ import { forbidden } from './errors';
 export type Scope = 'read' | 'write' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
 
+/** How the call reached the platform; domain writes record it in their audit events. */
+export type CallSurface = 'REST' | 'GRAPHQL' | 'WEBSOCKET';
+export const CALL_SURFACES: readonly CallSurface[] = ['REST', 'GRAPHQL', 'WEBSOCKET'];
+
 /**
  * Who is calling, as verified once by the gateway from an API key or a JWT.
  * Every resolver sees the caller through its context; loaders are built per
@@ -17,6 +21,7 @@ export interface Caller {
   /** The tenant the credential belongs to; null for a platform operator's token. */
   readonly tenantId: string | null;
   readonly scopes: ReadonlySet<Scope>;
+  readonly surface: CallSurface;
 }
 
 /**

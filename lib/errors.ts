@@ -7,7 +7,15 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  FEATURE_NOT_INSTALLED: 'FEATURE_NOT_INSTALLED',
+  TENANT_SUSPENDED: 'TENANT_SUSPENDED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
 } as const;
+
+/** An error with a stable code of its own (not one of the generic ones above). */
+export function codedError(code: keyof typeof ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details } });
+}
 
 export function badUserInput(message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details } });

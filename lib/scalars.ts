@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { badUserInput } from './errors';
 
 // Full ISO-8601 with an explicit zone: a bare date or local time would be
@@ -28,12 +28,10 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-/** Output-only JSON passthrough (policies); nothing accepts it as input. */
+/** Any JSON value; what may go inside is checked by whoever reads it (e.g. decision attributes). */
 export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
   serialize: (value) => value,
   parseValue: (value) => value,
-  parseLiteral() {
-    throw badUserInput('JSON literals are not accepted as input');
-  },
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
 });

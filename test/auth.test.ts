@@ -5,6 +5,7 @@ import { generateApiKey } from '../lib/auth/api-key';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/auth/internal-token';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
+import { SEED } from './helpers/seed-constants';
 import { graphql, postGraphQL, sql, startTestSystem, testDatabaseUrl } from './helpers/system';
 
 let system: RunningSystem;
@@ -111,14 +112,15 @@ describe('tenant isolation', () => {
   it('lists only the caller\'s own rows', async () => {
     const { data, errors } = await graphql(
       url,
-      `{ decisions(first: 100) { totalCount edges { node { tenant { id } } } }
-         auditEvents(first: 100) { totalCount edges { node { tenant { id } } } } }`,
-      undefined,
+      `query($seeded: DateTime!) { decisions(first: 100) { totalCount edges { node { tenant { id } } } }
+         auditEvents(first: 100, filter: { createdBefore: $seeded }) { totalCount edges { node { tenant { id } } } } }`,
+      // Requests append audit events as the tests run: count the seeded ones, which stay put.
+      { seeded: SEED.now.toISOString() },
       asKey(creds.keys.readA),
     );
     expect(errors).toBeUndefined();
     const [{ decisions }] = await sql('SELECT count(*)::int AS decisions FROM decisions WHERE tenant_id = $1', [creds.tenantA.id]);
-    const [{ events }] = await sql('SELECT count(*)::int AS events FROM audit_events WHERE tenant_id = $1', [creds.tenantA.id]);
+    const [{ events }] = await sql('SELECT count(*)::int AS events FROM audit_events WHERE tenant_id = $1 AND created_at < $2', [creds.tenantA.id, SEED.now]);
     expect(data.decisions.totalCount).toBe(decisions);
     expect(data.auditEvents.totalCount).toBe(events);
     for (const e of [...data.decisions.edges, ...data.auditEvents.edges]) expect(e.node.tenant.id).toBe(creds.tenantA.id);
@@ -172,7 +174,7 @@ describe('JWT bearer tokens', () => {
 });
 
 describe('subgraphs reached directly', () => {
-  const caller = { requestId: 'req_direct', actor: 'attacker', tenantId: null, scopes: new Set(['read', 'admin'] as const) };
+  const caller = { requestId: 'req_direct', actor: 'attacker', tenantId: null, scopes: new Set(['read', 'admin'] as const), surface: 'GRAPHQL' as const };
 
   it.each(['decisions', 'audit', 'packages', 'tenants'] as const)('%s refuses calls without a valid signed caller', async (name) => {
     const subgraphUrl = system.subgraphs[name].url;

@@ -1,4 +1,5 @@
 import type { RunningSystem } from '../system/start-system';
+import { SEED } from './helpers/seed-constants';
 import { graphql, sql, startTestSystem } from './helpers/system';
 
 let system: RunningSystem;
@@ -147,16 +148,17 @@ describe('audit events', () => {
     const [d] = await sql(`SELECT id, request_id FROM decisions ORDER BY created_at LIMIT 1`);
     const { data, errors } = await graphql(
       url,
-      `query($req: String!, $id: String!) {
-         recent: auditEvents(first: 5) { totalCount edges { node { createdAt } } pageInfo { hasNextPage } }
+      `query($req: String!, $id: String!, $seeded: DateTime!) {
+         recent: auditEvents(first: 5, filter: { createdBefore: $seeded }) { totalCount edges { node { createdAt } } pageInfo { hasNextPage } }
          ofRequest: auditEvents(filter: { requestId: $req }) { totalCount edges { node { requestId tenant { slug } } } }
          created: auditEvents(filter: { action: "decision.created", resourceType: "decision", resourceId: $id }) { totalCount }
-         rest: auditEvents(first: 0, filter: { surface: REST }) { totalCount edges { cursor } } }`,
-      { req: d.request_id, id: d.id },
+         rest: auditEvents(first: 0, filter: { surface: REST, createdBefore: $seeded }) { totalCount edges { cursor } } }`,
+      // Every test request appends audit events: count only the seeded ones, which no test changes.
+      { req: d.request_id, id: d.id, seeded: SEED.now.toISOString() },
     );
     expect(errors).toBeUndefined();
-    const [{ total }] = await sql(`SELECT count(*)::int AS total FROM audit_events`);
-    const [{ rest }] = await sql(`SELECT count(*)::int AS rest FROM audit_events WHERE surface = 'REST'`);
+    const [{ total }] = await sql(`SELECT count(*)::int AS total FROM audit_events WHERE created_at < $1`, [SEED.now]);
+    const [{ rest }] = await sql(`SELECT count(*)::int AS rest FROM audit_events WHERE surface = 'REST' AND created_at < $1`, [SEED.now]);
     expect(data.recent.totalCount).toBe(total);
     const times = data.recent.edges.map((e: any) => e.node.createdAt);
     expect(times).toEqual([...times].sort().reverse());

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Caller, Scope } from '../caller';
+import { CALL_SURFACES, type CallSurface, type Caller, type Scope } from '../caller';
 
 /** The header in which the gateway hands the verified caller to a subgraph. */
 export const INTERNAL_CALLER_HEADER = 'x-internal-caller';
@@ -15,6 +15,7 @@ interface Payload {
   act: string;
   tid: string | null;
   scp: Scope[];
+  srf: CallSurface;
   exp: number;
 }
 
@@ -33,6 +34,7 @@ export function signCaller(caller: Caller, secret: string, now = Date.now()): st
     act: caller.actor,
     tid: caller.tenantId,
     scp: [...caller.scopes],
+    srf: caller.surface,
     exp: Math.floor(now / 1000) + INTERNAL_TOKEN_TTL_SECONDS,
   };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -57,5 +59,6 @@ export function verifyCaller(token: string | undefined, secret: string, now = Da
   if (typeof payload.rid !== 'string' || typeof payload.act !== 'string') return null;
   if (payload.tid !== null && typeof payload.tid !== 'string') return null;
   if (!Array.isArray(payload.scp) || !payload.scp.every((s) => SCOPES.has(s))) return null;
-  return { requestId: payload.rid, actor: payload.act, tenantId: payload.tid, scopes: new Set(payload.scp) };
+  if (!CALL_SURFACES.includes(payload.srf)) return null;
+  return { requestId: payload.rid, actor: payload.act, tenantId: payload.tid, scopes: new Set(payload.scp), surface: payload.srf };
 }

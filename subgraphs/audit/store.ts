@@ -16,6 +16,11 @@ export class AuditStore {
     this.table = new KeysetTable(prisma, 'audit_events', COLUMNS);
   }
 
+  /** For reads that run their own SQL over the log (chain verification). */
+  get sql(): PrismaClient {
+    return this.prisma;
+  }
+
   page(query: AuditEventQuery): Promise<AuditEvent[]> {
     return this.table.page(query);
   }

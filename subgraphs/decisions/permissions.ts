@@ -1,7 +1,8 @@
 import type { FieldScopes, RootPermissions } from '../../lib/permissions';
-import type { Query } from './__generated__/resolvers-types';
+import type { Mutation, Query } from './__generated__/resolvers-types';
 
 /** The scope each entry point of the decisions subgraph needs. */
-export const permissions: RootPermissions & { Query: FieldScopes<Query> } = {
+export const permissions: RootPermissions & { Query: FieldScopes<Query>; Mutation: FieldScopes<Mutation> } = {
   Query: { decision: 'read', decisions: 'read' },
+  Mutation: { createDecision: 'write' },
 };

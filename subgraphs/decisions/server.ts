@@ -5,10 +5,13 @@ import type { SubgraphDeps } from '../../lib/subgraph-deps';
 import { createContext, type Context } from './context';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
+import { DecisionMaker } from './decision-maker';
+import { PolicyCatalog } from './policy-catalog';
 import { DecisionStore } from './store';
 
 export function buildDecisionsSubgraph({ db, logger, internalSecret }: SubgraphDeps) {
   const store = new DecisionStore(db.prisma);
+  const decisions = new DecisionMaker(db.prisma, new PolicyCatalog(db.prisma));
   return createSubgraphServer<Context>({
     name: 'decisions',
     typeDefs: parse(readSubgraphSdl('decisions')),
@@ -16,7 +19,7 @@ export function buildDecisionsSubgraph({ db, logger, internalSecret }: SubgraphD
     permissions,
     internalSecret,
     checkReady: () => db.prisma.$queryRaw`SELECT 1`,
-    createContext: (caller) => createContext(store, caller),
+    createContext: (caller) => createContext(store, decisions, caller),
     logger,
   });
 }

@@ -31,7 +31,7 @@ export async function startSubgraph(name: SubgraphName): Promise<TestSubgraph> {
 
 /** The header the gateway would send for this caller (a platform admin by default). */
 export function signedCallerHeader(caller: Partial<Caller> = {}): Record<string, string> {
-  const full: Caller = { requestId: newRequestId(), actor: 'test', tenantId: null, scopes: new Set(['read', 'write', 'admin']), ...caller };
+  const full: Caller = { requestId: newRequestId(), actor: 'test', tenantId: null, scopes: new Set(['read', 'write', 'admin']), surface: 'GRAPHQL', ...caller };
   return { [INTERNAL_CALLER_HEADER]: signCaller(full, testCredentials().internalSecret) };
 }
 

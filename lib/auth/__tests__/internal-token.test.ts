@@ -2,7 +2,7 @@ import type { Caller } from '../../caller';
 import { signCaller, verifyCaller, INTERNAL_TOKEN_TTL_SECONDS } from '../internal-token';
 
 const SECRET = 'k'.repeat(32);
-const caller: Caller = { requestId: 'req_1', actor: 'key_1', tenantId: '3f0b2c1e-1111-4222-8333-444455556666', scopes: new Set(['read', 'write']) };
+const caller: Caller = { requestId: 'req_1', actor: 'key_1', tenantId: '3f0b2c1e-1111-4222-8333-444455556666', scopes: new Set(['read', 'write']), surface: 'REST' };
 
 describe('the internal caller token', () => {
   it('round-trips a caller signed with the shared secret', () => {

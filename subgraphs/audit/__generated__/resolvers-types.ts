@@ -21,6 +21,39 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Where and how an audit chain breaks. */
+export type AuditChainBreak = {
+  __typename?: 'AuditChainBreak';
+  /** The event found at that position; null when the chain's newest events are gone. */
+  eventId?: Maybe<Scalars['ID']['output']>;
+  /** What is wrong there. */
+  reason: AuditChainBreakReason;
+  /** Position in the chain (1 for its first event). */
+  sequence: Scalars['Int']['output'];
+};
+
+/** Why an audit chain link does not verify. */
+export type AuditChainBreakReason =
+  /** Events are missing at this position. */
+  | 'GAP'
+  /** The event's content or hash was changed after it was written. */
+  | 'HASH_MISMATCH'
+  /** The event does not point at the event before it: that one was rewritten, or this one's link was. */
+  | 'PREV_HASH_MISMATCH';
+
+/** The result of recomputing an audit chain. */
+export type AuditChainVerification = {
+  __typename?: 'AuditChainVerification';
+  /** Events that verified, from the first up to the first broken link or the end. */
+  checkedEvents: Scalars['Int']['output'];
+  /** The first link that does not verify; null when the chain is intact. */
+  firstBrokenLink?: Maybe<AuditChainBreak>;
+  /** True when every event up to the chain's recorded head verifies. */
+  ok: Scalars['Boolean']['output'];
+  /** The tenant whose chain was verified; null for the platform chain. */
+  tenantId?: Maybe<Scalars['ID']['output']>;
+};
+
 /** One append-only record of something that happened on the platform: a call, or a write it made. */
 export type AuditEvent = {
   __typename?: 'AuditEvent';
@@ -151,6 +184,14 @@ export type Query = {
    * recorded during that request. Null when no decision with that id was recorded.
    */
   lineage?: Maybe<Lineage>;
+  /**
+   * Recomputes an audit chain from its first event and reports the first link
+   * that does not verify: an event altered, re-pointed or missing. Each tenant's
+   * events form one chain; calls that never resolved to a tenant form the
+   * platform chain. A caller may verify its own tenant's chain; other tenants'
+   * and the platform chain need the admin scope.
+   */
+  verifyAuditChain: AuditChainVerification;
 };
 
 
@@ -165,6 +206,12 @@ export type QueryAuditEventsArgs = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryLineageArgs = {
   decisionId: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryVerifyAuditChainArgs = {
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** The way a call reached the platform. */
@@ -286,10 +333,14 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  AuditEvent: ResolverTypeWrapper<AuditEventModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AuditChainBreak: ResolverTypeWrapper<AuditChainBreak>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AuditChainBreakReason: AuditChainBreakReason;
+  AuditChainVerification: ResolverTypeWrapper<AuditChainVerification>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AuditEvent: ResolverTypeWrapper<AuditEventModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   AuditEventConnection: ResolverTypeWrapper<AuditEventConnectionModel>;
   AuditEventEdge: ResolverTypeWrapper<AuditEventEdgeModel>;
   AuditEventFilter: AuditEventFilter;
@@ -298,7 +349,6 @@ export type ResolversTypes = ResolversObject<{
   Decision: ResolverTypeWrapper<DecisionRef>;
   Lineage: ResolverTypeWrapper<LineageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Surface: Surface;
   Tenant: ResolverTypeWrapper<TenantRef>;
@@ -306,10 +356,13 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  AuditEvent: AuditEventModel;
-  String: Scalars['String']['output'];
+  AuditChainBreak: AuditChainBreak;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  AuditChainVerification: AuditChainVerification;
+  Boolean: Scalars['Boolean']['output'];
+  AuditEvent: AuditEventModel;
+  String: Scalars['String']['output'];
   AuditEventConnection: AuditEventConnectionModel;
   AuditEventEdge: AuditEventEdgeModel;
   AuditEventFilter: AuditEventFilter;
@@ -318,9 +371,21 @@ export type ResolversParentTypes = ResolversObject<{
   Decision: DecisionRef;
   Lineage: LineageModel;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Tenant: TenantRef;
+}>;
+
+export type AuditChainBreakResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditChainBreak'] = ResolversParentTypes['AuditChainBreak']> = ResolversObject<{
+  eventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['AuditChainBreakReason'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type AuditChainVerificationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditChainVerification'] = ResolversParentTypes['AuditChainVerification']> = ResolversObject<{
+  checkedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstBrokenLink?: Resolver<Maybe<ResolversTypes['AuditChainBreak']>, ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export type AuditEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent'], FederationReferenceType extends FederationReferenceTypes['AuditEvent'] = FederationReferenceTypes['AuditEvent']> = ResolversObject<{
@@ -382,6 +447,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType, RequireFields<QueryLineageArgs, 'decisionId'>>;
+  verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = ResolversObject<{
@@ -389,6 +455,8 @@ export type TenantResolvers<ContextType = Context, ParentType extends ResolversP
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  AuditChainBreak?: AuditChainBreakResolvers<ContextType>;
+  AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;

@@ -1,4 +1,10 @@
+import { verifyAuditChain } from '../../../lib/audit/verify';
+import { chainKeyOf } from '../../../lib/audit/chain';
+import { requireScope, requireTenantAccess } from '../../../lib/caller';
+import { badUserInput } from '../../../lib/errors';
+import { isUuid } from '../../../lib/ids';
 import { keysetConnection } from '../../../lib/keyset';
+import type { AuditChainBreakReason } from '../__generated__/resolvers-types';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 import { prepareAuditEventQuery } from '../query';
 
@@ -12,5 +18,18 @@ export const Query: QueryResolvers = {
     const requestId = await loaders.requestIdOfDecision.load(decisionId);
     if (requestId === null) return null;
     return { decisionId, requestId, events: await loaders.eventsByRequestId.load(requestId) };
+  },
+  verifyAuditChain: async (_parent, { tenantId }, { store, caller }) => {
+    if (tenantId == null) requireScope(caller, 'admin');
+    else if (!isUuid(tenantId)) throw badUserInput('tenantId must be a tenant id');
+    else requireTenantAccess(caller, tenantId);
+    const result = await verifyAuditChain(store.sql, chainKeyOf(tenantId ?? null));
+    const broken = result.firstBrokenLink;
+    return {
+      tenantId: tenantId ?? null,
+      ok: result.ok,
+      checkedEvents: result.checked,
+      firstBrokenLink: broken && { sequence: broken.seq, eventId: broken.eventId, reason: broken.reason.toUpperCase() as AuditChainBreakReason },
+    };
   },
 };

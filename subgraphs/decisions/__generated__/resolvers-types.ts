@@ -18,7 +18,25 @@ export type Scalars = {
    * precision, e.g. `2026-11-24T09:30:00.000Z`.
    */
   DateTime: { input: Date; output: Date; }
+  /** An arbitrary JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A request for a decision. */
+export type CreateDecisionInput = {
+  /** The attributes the feature's policy reads: a JSON object of at most 16 KB, 5 levels deep and 200 keys. */
+  attributes: Scalars['JSON']['input'];
+  /** Feature key to decide with, e.g. `kyc.adaptive`. */
+  feature: Scalars['String']['input'];
+  /**
+   * Makes retries safe: repeating a request with the same key returns the first
+   * decision instead of making another. Keys are per tenant, 1 to 255
+   * characters of letters, digits and `-_.:`.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Who or what the decision is about. */
+  subject: DecisionSubjectInput;
 };
 
 /** One decision made by a Micro AI for a tenant, about one subject. */
@@ -123,6 +141,35 @@ export type DecisionSubject = {
   reference: Scalars['String']['output'];
   /** Kind of subject, e.g. `person`, `business`, `transaction`. */
   type: Scalars['String']['output'];
+};
+
+/** The subject of a decision, referenced without personal data. */
+export type DecisionSubjectInput = {
+  /** The caller's own reference for the subject, e.g. a customer or transaction id (1 to 128 characters). */
+  reference: Scalars['String']['input'];
+  /** Kind of subject, e.g. `person`, `business`, `transaction`, `device` (1 to 64 characters). */
+  type: Scalars['String']['input'];
+};
+
+/** The entry points for changing the platform: making decisions and managing credentials. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Makes a decision for the caller's tenant: evaluates, deterministically, the
+   * policy of `feature` from the package version the tenant has installed, and
+   * records the decision and its `decision.created` audit event in one
+   * transaction. Needs the write scope. Fails with FEATURE_NOT_INSTALLED when
+   * no installed package offers the feature, TENANT_SUSPENDED for a suspended
+   * tenant, and IDEMPOTENCY_KEY_REUSED when `idempotencyKey` was already used
+   * for a different request; nothing is written then.
+   */
+  createDecision: Decision;
+};
+
+
+/** The entry points for changing the platform: making decisions and managing credentials. */
+export type MutationCreateDecisionArgs = {
+  input: CreateDecisionInput;
 };
 
 /** One published, immutable version of a package. */
@@ -285,10 +332,11 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CreateDecisionInput: CreateDecisionInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decision: ResolverTypeWrapper<DecisionModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DecisionConnection: ResolverTypeWrapper<DecisionConnectionModel>;
@@ -297,6 +345,9 @@ export type ResolversTypes = ResolversObject<{
   DecisionOrder: DecisionOrder;
   DecisionOutcome: DecisionOutcome;
   DecisionSubject: ResolverTypeWrapper<DecisionSubject>;
+  DecisionSubjectInput: DecisionSubjectInput;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PackageVersion: ResolverTypeWrapper<PackageVersionRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -306,16 +357,20 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  CreateDecisionInput: CreateDecisionInput;
+  String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decision: DecisionModel;
   Float: Scalars['Float']['output'];
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   DecisionConnection: DecisionConnectionModel;
   DecisionEdge: DecisionEdgeModel;
   DecisionFilter: DecisionFilter;
   DecisionSubject: DecisionSubject;
+  DecisionSubjectInput: DecisionSubjectInput;
+  JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
   PackageVersion: PackageVersionRef;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
@@ -360,6 +415,14 @@ export type DecisionSubjectResolvers<ContextType = Context, ParentType extends R
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createDecision?: Resolver<ResolversTypes['Decision'], ParentType, ContextType, RequireFields<MutationCreateDecisionArgs, 'input'>>;
+}>;
+
 export type PackageVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PackageVersion'] = ResolversParentTypes['PackageVersion']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
@@ -386,6 +449,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DecisionConnection?: DecisionConnectionResolvers<ContextType>;
   DecisionEdge?: DecisionEdgeResolvers<ContextType>;
   DecisionSubject?: DecisionSubjectResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PackageVersion?: PackageVersionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -1,0 +1,195 @@
+/**
+ * The OpenAPI 3.1 description of /v1, served at /v1/openapi.json. Tests
+ * validate real responses against these schemas, so the document cannot
+ * drift from what the API does.
+ */
+const error = {
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'request_id'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', description: 'Stable, machine-readable code, e.g. UNAUTHENTICATED, MALFORMED_JSON, IDEMPOTENCY_KEY_REUSED.' },
+        message: { type: 'string', description: 'What went wrong, for people.' },
+        request_id: { type: 'string', description: 'The X-Request-Id of the call.' },
+        details: { type: 'object', description: 'Structured context: the offending field, parameter or reason.' },
+      },
+    },
+  },
+} as const;
+
+const decision = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'feature', 'outcome', 'confidence', 'reasons', 'latency_ms', 'request_id', 'created_at', 'subject', 'tenant_id', 'package_version', 'input_hash', 'policy_hash'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    feature: { type: 'string', examples: ['kyc.adaptive'] },
+    outcome: { enum: ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'] },
+    confidence: { type: 'number', minimum: 0, maximum: 1 },
+    reasons: { type: 'array', items: { type: 'string' } },
+    latency_ms: { type: 'integer', minimum: 0 },
+    request_id: { type: 'string', description: 'X-Request-Id of the call that made the decision.' },
+    created_at: { type: 'string', format: 'date-time' },
+    subject: { type: 'object', additionalProperties: false, required: ['type', 'reference'], properties: { type: { type: 'string' }, reference: { type: 'string' } } },
+    tenant_id: { type: ['string', 'null'], format: 'uuid' },
+    package_version: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['id', 'version', 'package'],
+      properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, package: { type: 'string' } },
+    },
+    input_hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    policy_hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+} as const;
+
+const auditEvent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'action', 'surface', 'scope', 'actor', 'status', 'operation', 'latency_ms', 'created_at', 'body_sha256', 'resource'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    action: { type: 'string', examples: ['request', 'decision.created'] },
+    surface: { enum: ['REST', 'GRAPHQL', 'WEBSOCKET', 'INTERNAL'] },
+    scope: { type: ['string', 'null'] },
+    actor: { type: 'string' },
+    status: { type: 'string' },
+    operation: { type: ['string', 'null'], description: 'REST route or GraphQL operation name.' },
+    latency_ms: { type: ['integer', 'null'] },
+    created_at: { type: 'string', format: 'date-time' },
+    body_sha256: { type: ['string', 'null'] },
+    resource: { type: ['object', 'null'], required: ['type', 'id'], properties: { type: { type: 'string' }, id: { type: 'string' } } },
+  },
+} as const;
+
+const errorResponses = Object.fromEntries(
+  [
+    ['400', 'Malformed JSON, invalid or unknown fields or parameters (MALFORMED_JSON, INVALID_BODY, INVALID_FIELD, UNKNOWN_FIELD, UNKNOWN_PARAMETER, INVALID_PARAMETER, BAD_USER_INPUT).'],
+    ['401', 'Missing or bad credentials (UNAUTHENTICATED; details.reason says which).'],
+    ['403', 'The credential lacks the scope or the tenant (FORBIDDEN, TENANT_SUSPENDED).'],
+    ['503', 'A dependency is down (DATABASE_UNAVAILABLE, SUBGRAPH_UNAVAILABLE, AUDIT_UNAVAILABLE); retry after Retry-After.'],
+  ].map(([status, description]) => [status, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+);
+
+const requestIdHeader = { name: 'X-Request-Id', in: 'header', required: false, description: 'Your trace id (8-128 of A-Z a-z 0-9 . _ : -); echoed on the response, generated when absent.', schema: { type: 'string' } };
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Micro AI decisions API',
+    version: '1.0.0',
+    description: 'Decisions over REST. The same credentials, tenant isolation and audit trail as the GraphQL graph at /graphql.',
+  },
+  servers: [{ url: '/' }],
+  security: [{ apiKey: [] }, { bearer: [] }],
+  paths: {
+    '/v1/decisions': {
+      post: {
+        operationId: 'createDecision',
+        summary: 'Make a decision',
+        description: 'Evaluates the feature policy of the package version the tenant has installed. Needs the write scope. With Idempotency-Key, a repeat with the same body returns the first decision (Idempotent-Replayed: true); the same key with another body is 409.',
+        parameters: [requestIdHeader, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateDecision' } } } },
+        responses: {
+          '201': { description: 'The decision (new, or replayed for a repeated Idempotency-Key).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+          ...errorResponses,
+          '409': { description: 'The Idempotency-Key was used for a different body (IDEMPOTENCY_KEY_REUSED).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          '413': { description: 'The body is larger than 64 KiB (PAYLOAD_TOO_LARGE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          '415': { description: 'The body is not application/json (UNSUPPORTED_MEDIA_TYPE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          '422': { description: 'No package installed for the tenant offers the feature (FEATURE_NOT_INSTALLED).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        },
+      },
+      get: {
+        operationId: 'listDecisions',
+        summary: 'List decisions, newest first',
+        parameters: [
+          requestIdHeader,
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 100, default: 20 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page.' },
+          { name: 'feature', in: 'query', schema: { type: 'string' } },
+          { name: 'outcome', in: 'query', schema: { type: 'string' }, description: 'Comma list, e.g. DECLINE,REVIEW.' },
+          { name: 'created_after', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'created_before', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'tenant_id', in: 'query', schema: { type: 'string', format: 'uuid' }, description: 'Admin only, for another tenant.' },
+          { name: 'subject_reference', in: 'query', schema: { type: 'string' } },
+          { name: 'request_id', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'A page of decisions.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionList' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    '/v1/decisions/{id}': {
+      get: {
+        operationId: 'getDecision',
+        summary: 'One decision',
+        parameters: [requestIdHeader, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+          '404': { description: 'No decision with that id for this tenant (NOT_FOUND).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    '/v1/requests/{requestId}': {
+      get: {
+        operationId: 'getRequestLineage',
+        summary: 'The audit lineage of a request: every event it recorded and every decision it made',
+        parameters: [requestIdHeader, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'The request lineage.', content: { 'application/json': { schema: { $ref: '#/components/schemas/RequestLineage' } } } },
+          '404': { description: 'No recorded request with that id for this tenant (NOT_FOUND).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      bearer: { type: 'http', scheme: 'bearer', description: 'An API key or a JWT.' },
+    },
+    schemas: {
+      Error: error,
+      Decision: decision,
+      AuditEvent: auditEvent,
+      CreateDecision: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['feature', 'subject', 'attributes'],
+        properties: {
+          feature: { type: 'string', examples: ['kyc.adaptive'] },
+          subject: { type: 'object', additionalProperties: false, required: ['type', 'reference'], properties: { type: { type: 'string' }, reference: { type: 'string' } } },
+          attributes: { type: 'object', description: 'What the policy reads: at most 16 KB, 5 levels, 200 keys.' },
+        },
+      },
+      DecisionList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['data', 'has_more', 'next_cursor', 'total_count'],
+        properties: {
+          data: { type: 'array', items: { $ref: '#/components/schemas/Decision' } },
+          has_more: { type: 'boolean' },
+          next_cursor: { type: ['string', 'null'] },
+          total_count: { type: 'integer' },
+        },
+      },
+      RequestLineage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['request_id', 'events', 'decisions'],
+        properties: {
+          request_id: { type: 'string' },
+          events: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' }, description: 'Oldest first.' },
+          decisions: { type: 'array', items: { $ref: '#/components/schemas/Decision' } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,172 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AuditWriter } from '../../lib/audit/writer';
+import type { Caller } from '../../lib/caller';
+import { sendJson } from '../../lib/http';
+import type { Logger } from '../../lib/logger';
+import type { Authenticator } from '../authenticate';
+import { readJsonObject } from './body';
+import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
+import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
+import { OPENAPI_DOCUMENT } from './openapi';
+
+export type Execute = (
+  query: string,
+  variables: Record<string, unknown>,
+  caller: Caller,
+) => Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }>;
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  /** e.g. /v1/decisions/:id; the template is what the audit log records. */
+  template: string;
+  pattern: RegExp;
+  scope: 'read' | 'write';
+  handle(ctx: { req: IncomingMessage; caller: Caller; params: string[]; search: URLSearchParams; readJson(): Promise<Record<string, unknown>>; execute: Execute }): Promise<Reply>;
+}
+
+/** The first GraphQL error, as the REST error it means. */
+function throwIfErrors(result: Awaited<ReturnType<Execute>>): void {
+  if (result.errors?.length) throw restErrorFromGraphQL(result.errors[0]);
+}
+
+const ROUTES: Route[] = [
+  {
+    method: 'POST',
+    template: '/v1/decisions',
+    pattern: /^\/v1\/decisions$/,
+    scope: 'write',
+    async handle({ req, caller, readJson, execute }) {
+      const value = await readJson();
+      const header = req.headers['idempotency-key'];
+      const input = createDecisionInput(value, typeof header === 'string' ? header : undefined);
+      const result = await execute(CREATE_DECISION, { input }, caller);
+      throwIfErrors(result);
+      const decision = restDecision(result.data!.createDecision);
+      // A replayed decision carries the request id of the call that made it.
+      const replayed = decision.request_id !== caller.requestId;
+      return { status: 201, body: decision, headers: { location: `/v1/decisions/${decision.id}`, ...(replayed && { 'idempotent-replayed': 'true' }) } };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/decisions',
+    pattern: /^\/v1\/decisions$/,
+    scope: 'read',
+    async handle({ caller, search, execute }) {
+      const result = await execute(LIST_DECISIONS, listArguments(search), caller);
+      throwIfErrors(result);
+      const page = result.data!.decisions;
+      return {
+        status: 200,
+        body: { data: page.edges.map((e: any) => restDecision(e.node)), has_more: page.pageInfo.hasNextPage, next_cursor: page.pageInfo.endCursor, total_count: page.totalCount },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/decisions/:id',
+    pattern: /^\/v1\/decisions\/([^/]+)$/,
+    scope: 'read',
+    async handle({ caller, params, execute }) {
+      const result = await execute(GET_DECISION, { id: params[0] }, caller);
+      throwIfErrors(result);
+      if (!result.data!.decision) throw new RestError(404, 'NOT_FOUND', 'no decision with that id');
+      return { status: 200, body: restDecision(result.data!.decision) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/requests/:requestId',
+    pattern: /^\/v1\/requests\/([^/]+)$/,
+    scope: 'read',
+    async handle({ caller, params, execute }) {
+      const result = await execute(REQUEST_LINEAGE, { requestId: params[0] }, caller);
+      throwIfErrors(result);
+      const events = result.data!.auditEvents.edges.map((e: any) => restEvent(e.node)).reverse();
+      if (events.length === 0) throw new RestError(404, 'NOT_FOUND', 'no recorded request with that id');
+      return { status: 200, body: { request_id: params[0], events, decisions: result.data!.decisions.edges.map((e: any) => restDecision(e.node)) } };
+    },
+  },
+];
+
+export interface RestDeps {
+  authenticator: Authenticator;
+  audit: AuditWriter;
+  execute: Execute;
+  logger: Logger;
+}
+
+/**
+ * The versioned REST API under /v1: a thin facade that runs the same
+ * GraphQL operations as everyone else (one write path, the same
+ * authorisation), answers in one error envelope, and records each call
+ * once in the audit trail before answering.
+ */
+export function createRestHandler(deps: RestDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string, headers: Record<string, string>): Promise<void> => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, OPENAPI_DOCUMENT, headers);
+
+    const matching = ROUTES.filter((r) => r.pattern.test(url.pathname));
+    const route = matching.find((r) => r.method === req.method);
+    let caller: Caller | null = null;
+    let reply: Reply;
+    let bodyHash: string | null = null;
+    try {
+      if (!matching.length) throw new RestError(404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+      if (!route) throw new RestError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
+      const auth = await deps.authenticator.authenticate(req.headers, requestId, 'REST');
+      if ('failure' in auth) {
+        const unavailable = auth.failure.reason === 'unavailable';
+        throw new RestError(unavailable ? 503 : 401, unavailable ? 'DATABASE_UNAVAILABLE' : 'UNAUTHENTICATED', auth.failure.message, { reason: auth.failure.reason },
+          unavailable ? { 'retry-after': '1' } : { 'www-authenticate': 'Bearer realm="micro-ai"' });
+      }
+      caller = auth.caller;
+      const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+      const readJson = async () => {
+        const { raw, value } = await readJsonObject(req);
+        bodyHash = createHash('sha256').update(raw).digest('hex');
+        return value;
+      };
+      reply = await route.handle({ req, caller, params, search: url.searchParams, readJson, execute: deps.execute });
+    } catch (error) {
+      if (!(error instanceof RestError)) deps.logger.error('REST request failed', { err: error, requestId });
+      const restError = error instanceof RestError ? error : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      reply = { status: restError.status, body: restError, headers: restError.headers };
+    }
+    // A body nobody read (refused before parsing) is drained so the connection can be reused.
+    if (!req.readableEnded) req.resume();
+
+    try {
+      await deps.audit.record({
+        tenantId: caller?.tenantId ?? null,
+        requestId,
+        actor: caller?.actor ?? 'anonymous',
+        scope: route && caller ? route.scope : null,
+        surface: 'REST',
+        action: 'request',
+        operationName: `${req.method} ${route?.template ?? url.pathname}`,
+        resourceType: null,
+        resourceId: null,
+        status: reply.body instanceof RestError ? `${reply.status} ${reply.body.code}` : String(reply.status),
+        bodySha256: bodyHash,
+        variablesSha256: url.search ? createHash('sha256').update(url.search).digest('hex') : null,
+        latencyMs: Math.round(performance.now() - started),
+        createdAt: new Date(),
+      });
+    } catch (err) {
+      deps.logger.error('audit record failed; withholding the response', { err, requestId });
+      return sendRestError(res, new RestError(503, 'AUDIT_UNAVAILABLE', 'the audit trail is unavailable, so the request cannot be answered; retry shortly', undefined, { 'retry-after': '1' }), requestId, headers);
+    }
+    if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, headers);
+    sendJson(res, reply.status, reply.body, { ...headers, ...reply.headers });
+  };
+}

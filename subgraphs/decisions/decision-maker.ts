@@ -1,0 +1,121 @@
+import { performance } from 'node:perf_hooks';
+import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
+import { appendAuditEvents } from '../../lib/audit/chain';
+import type { Caller } from '../../lib/caller';
+import { badUserInput, codedError, forbidden } from '../../lib/errors';
+import { uuidV7 } from '../../lib/ids';
+import { DecisionInputError, evaluatePolicy, validateDecisionInput } from '../../lib/policy';
+import { canonicalJson, sha256Hex } from '../../lib/seed/canonical-json';
+import type { CreateDecisionInput } from './__generated__/resolvers-types';
+import type { PolicyCatalog } from './policy-catalog';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
+
+function checkText(name: string, value: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > max) throw badUserInput(`${name} must be 1 to ${max} characters`, { field: name });
+  return trimmed;
+}
+
+/**
+ * Makes decisions: validates the request, evaluates the installed policy,
+ * and writes the decision with its audit event in one transaction. The same
+ * policy and the same input always give the same outcome, confidence and
+ * reasons; only the id, the time and the measured latency differ.
+ */
+export class DecisionMaker {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly catalog: PolicyCatalog,
+  ) {}
+
+  async create(caller: Caller, input: CreateDecisionInput): Promise<Decision> {
+    const started = performance.now();
+    const tenantId = caller.tenantId;
+    if (!tenantId) throw forbidden('decisions are made for a tenant, and this credential names none');
+    const feature = checkText('feature', input.feature, 128);
+    const subject = { type: checkText('subject.type', input.subject.type, 64), reference: checkText('subject.reference', input.subject.reference, 128) };
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw badUserInput('idempotencyKey must be 1 to 255 letters, digits or -_.:', { field: 'idempotencyKey' });
+    let attributes;
+    try {
+      attributes = validateDecisionInput(input.attributes);
+    } catch (error) {
+      if (error instanceof DecisionInputError) throw badUserInput(`attributes: ${error.message}`, { field: 'attributes', path: error.path });
+      throw error;
+    }
+    const inputHash = sha256Hex(canonicalJson({ feature, subject, attributes }));
+
+    if (key !== null) {
+      const earlier = await this.replay(tenantId, key, inputHash);
+      if (earlier) return earlier;
+    }
+
+    const found = await this.catalog.lookup(tenantId, feature);
+    if (found.kind === 'no_tenant') throw forbidden('the credential names a tenant that does not exist');
+    if (found.kind === 'suspended') throw codedError('TENANT_SUSPENDED', 'the tenant is suspended and cannot make new decisions');
+    if (found.kind === 'not_installed') {
+      throw codedError('FEATURE_NOT_INSTALLED', `no package installed for this tenant offers the feature ${feature}`, { feature });
+    }
+    const evaluation = evaluatePolicy(found.feature.policy, attributes);
+    const createdAt = new Date();
+    const record = {
+      id: uuidV7(createdAt.getTime()),
+      tenantId,
+      featureKey: feature,
+      packageVersionId: found.feature.packageVersionId,
+      subjectType: subject.type,
+      subjectReference: subject.reference,
+      outcome: evaluation.outcome,
+      confidence: evaluation.confidence,
+      reasons: evaluation.reasons,
+      latencyMs: Math.max(1, Math.ceil(performance.now() - started)),
+      requestId: caller.requestId,
+      idempotencyKey: key,
+      inputHash,
+      policyHash: found.feature.policyHash,
+      createdAt,
+    };
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const decision = await tx.decision.create({ data: record });
+        await appendAuditEvents(tx, [
+          {
+            tenantId,
+            requestId: caller.requestId,
+            actor: caller.actor,
+            scope: 'write',
+            surface: caller.surface,
+            action: 'decision.created',
+            operationName: null,
+            resourceType: 'decision',
+            resourceId: decision.id,
+            status: 'ok',
+            bodySha256: sha256Hex(canonicalJson({ ...record, createdAt: createdAt.toISOString() })),
+            variablesSha256: null,
+            latencyMs: null,
+            createdAt,
+          },
+        ]);
+        return decision;
+      });
+    } catch (error) {
+      // Two requests with one key raced past the replay check: the unique
+      // constraint let one in, and the other answers with its decision.
+      if (key !== null && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const winner = await this.replay(tenantId, key, inputHash);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  private async replay(tenantId: string, key: string, inputHash: string): Promise<Decision | null> {
+    const earlier = await this.prisma.decision.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } } });
+    if (!earlier) return null;
+    if (earlier.inputHash !== inputHash) {
+      throw codedError('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was already used for a different request', { idempotencyKey: key });
+    }
+    return earlier;
+  }
+}
