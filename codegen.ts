@@ -30,6 +30,7 @@ const config: CodegenConfig = {
   generates: {
     'subgraphs/tenants/__generated__/resolvers-types.ts': subgraph('tenants', {
       Tenant: '@prisma/client#Tenant as TenantModel',
+      ApiKey: '../../../lib/auth/keys#ApiKeyRecord',
     }),
     'subgraphs/packages/__generated__/resolvers-types.ts': subgraph('packages', {
       Package: '@prisma/client#Package as PackageModel',

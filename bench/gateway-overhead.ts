@@ -37,7 +37,7 @@ async function main() {
 
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ slug: string }>('SELECT slug FROM tenants ORDER BY slug LIMIT 1');
-  const { key } = await createApiKey(pool, { tenantSlug: tenant.slug, name: 'bench', scopes: ['read', 'admin'], environment: 'SANDBOX' });
+  const { key } = await createApiKey(pool, { tenant: { slug: tenant.slug }, name: 'bench', scopes: ['read', 'admin'], environment: 'SANDBOX' }, { requestId: 'req_bench', actor: 'bench', surface: 'INTERNAL' });
 
   const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([name, s]) => [name, s.url]));
   const plain = new ApolloServer({

@@ -11,6 +11,10 @@ import { SCOPES, type Scope } from '../lib/caller';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../lib/auth/keys';
 import { isUuid } from '../lib/ids';
+import { newRequestId } from '../lib/request-id';
+
+// Key changes from the command line are audited as the platform's own, by the operator who ran it.
+const BY = { requestId: newRequestId(), actor: `cli:${process.env.USER ?? 'unknown'}`, surface: 'INTERNAL' as const };
 
 const USAGE = `usage:
   npm run keys -- create --tenant <slug> --scopes read,write [--env sandbox|production] [--name <name>] [--expires <ISO instant>]
@@ -47,19 +51,19 @@ async function main(): Promise<void> {
       const expiresAt = values.expires ? new Date(values.expires) : null;
       if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new KeyError('--expires takes an ISO-8601 instant');
       const { record, key } = await createApiKey(pool, {
-        tenantSlug: values.tenant,
+        tenant: { slug: values.tenant },
         name: values.name ?? `created by ${process.env.USER ?? 'cli'} on ${new Date().toISOString().slice(0, 10)}`,
         scopes: parseScopes(values.scopes ?? 'read'),
         environment: env,
         expiresAt,
-      });
+      }, BY);
       console.log(describe(record));
       console.log(`\nkey (shown once, store it now):\n${key}`);
     } else if (command === 'list') {
-      for (const record of await listApiKeys(pool, values.tenant)) console.log(describe(record));
+      for (const record of await listApiKeys(pool, values.tenant ? { slug: values.tenant } : undefined)) console.log(describe(record));
     } else if (command === 'revoke') {
       if (!id || !isUuid(id)) throw new KeyError('revoke takes a key id (a UUID, as `keys list` shows)');
-      const record = await revokeApiKey(pool, id);
+      const record = await revokeApiKey(pool, id, BY);
       if (!record) throw new KeyError(`no key with id ${id}`);
       console.log(describe(record));
     } else {

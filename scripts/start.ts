@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { createApiKey, type Queryable } from '../lib/auth/keys';
+import { createApiKey, revokeApiKey } from '../lib/auth/keys';
+import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
@@ -37,10 +38,11 @@ const DEMO_KEY_NAME = 'demo key (npm start)';
 async function demoKeys(databaseUrl: string): Promise<{ tenant: string; admin: string }> {
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   try {
-    const db: Queryable = pool;
-    await db.query('UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [DEMO_KEY_NAME]);
+    const by = { requestId: newRequestId(), actor: 'npm-start', surface: 'INTERNAL' as const };
+    const { rows: stale } = await pool.query<{ id: string }>('SELECT id FROM api_keys WHERE name = $1 AND revoked_at IS NULL', [DEMO_KEY_NAME]);
+    for (const { id } of stale) await revokeApiKey(pool, id, by);
     const create = (scopes: Array<'read' | 'write' | 'admin'>) =>
-      createApiKey(db, { tenantSlug: DEMO_TENANT, name: DEMO_KEY_NAME, scopes, environment: 'SANDBOX' }).then((k) => k.key);
+      createApiKey(pool, { tenant: { slug: DEMO_TENANT }, name: DEMO_KEY_NAME, scopes, environment: 'SANDBOX' }, by).then((k) => k.key);
     return { tenant: await create(['read', 'write']), admin: await create(['read', 'write', 'admin']) };
   } finally {
     await pool.end();

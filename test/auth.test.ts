@@ -224,3 +224,60 @@ describe('the keys command', () => {
     await expect(run('revoke', 'not-an-id')).rejects.toMatchObject({ code: 2 });
   }, 60_000);
 });
+
+describe('key management through GraphQL', () => {
+  const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id prefix scopes environment status tenant { slug } } } }`;
+
+  it('lets an admin create a key shown once, list it without its secret, and revoke it, each change audited', async () => {
+    const created = await graphql(url, CREATE, { input: { tenantId: creds.tenantB.id, name: 'graphql test', scopes: ['READ'], environment: 'PRODUCTION' } }, {
+      'x-api-key': creds.keys.admin,
+      'x-request-id': 'keys-create-0001',
+    });
+    expect(created.errors).toBeUndefined();
+    const { key, apiKey } = created.data.createApiKey;
+    expect(key).toMatch(/^mai_live_[0-9a-z]{12}_[0-9A-Za-z]{40}$/);
+    expect(apiKey).toMatchObject({ scopes: ['READ'], environment: 'PRODUCTION', status: 'ACTIVE', tenant: { slug: creds.tenantB.slug } });
+    expect(key.startsWith(apiKey.prefix)).toBe(true);
+    expect((await graphql(url, TENANTS, undefined, asKey(key))).data.tenants).toEqual([creds.tenantB]);
+
+    const listed = await graphql(url, `query($t: ID) { apiKeys(tenantId: $t) { id prefix status lastUsedAt } }`, { t: creds.tenantB.id });
+    expect(listed.data.apiKeys.map((k: any) => k.id)).toContain(apiKey.id);
+    expect(JSON.stringify(listed)).not.toContain(key.slice(-40));
+
+    const revoked = await graphql(url, `mutation($id: ID!) { revokeApiKey(id: $id) { status revokedAt } }`, { id: apiKey.id }, {
+      'x-api-key': creds.keys.admin,
+      'x-request-id': 'keys-revoke-0001',
+    });
+    expect(revoked.data.revokeApiKey.status).toBe('REVOKED');
+    expect((await postGraphQL(url, TENANTS, undefined, asKey(key))).errors?.[0].extensions?.reason).toBe('revoked');
+
+    const events = await sql(
+      `SELECT request_id, action, resource_id, tenant_id FROM audit_events WHERE request_id IN ('keys-create-0001', 'keys-revoke-0001') AND action LIKE 'api_key.%' ORDER BY request_id`,
+    );
+    expect(events).toEqual([
+      { request_id: 'keys-create-0001', action: 'api_key.created', resource_id: apiKey.id, tenant_id: creds.tenantB.id },
+      { request_id: 'keys-revoke-0001', action: 'api_key.revoked', resource_id: apiKey.id, tenant_id: creds.tenantB.id },
+    ]);
+    const [{ n }] = await sql('SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1', ['keys-create-0001']);
+    expect(n).toBe(2);
+  });
+
+  it('refuses key management to a key without the admin scope', async () => {
+    const create = await graphql(url, CREATE, { input: { tenantId: creds.tenantA.id, name: 'nope', scopes: ['ADMIN'] } }, asKey(creds.keys.readWriteA));
+    expect(create.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'admin' });
+    const list = await graphql(url, '{ apiKeys { id } }', undefined, asKey(creds.keys.readWriteA));
+    expect(list.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses bad input with BAD_USER_INPUT', async () => {
+    for (const input of [
+      { tenantId: creds.tenantA.id, name: 'x', scopes: [] },
+      { tenantId: creds.tenantA.id, name: 'x', scopes: ['READ'], expiresAt: '2020-01-01T00:00:00Z' },
+      { tenantId: '00000000-0000-4000-8000-000000000000', name: 'x', scopes: ['READ'] },
+      { tenantId: creds.tenantA.id, name: 'x', scopes: ['ROOT'] },
+    ]) {
+      const res = await graphql(url, CREATE, { input });
+      expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+});

@@ -44,12 +44,13 @@ async function createCredentials(url: string): Promise<TestCredentials> {
       "SELECT id, slug FROM tenants WHERE slug IN ('northwind-bank', 'acme-lending') ORDER BY slug DESC",
     );
     const [tenantA, tenantB] = rows;
+    const by = { requestId: 'req_test_setup', actor: 'test-setup', surface: 'INTERNAL' as const };
     const key = async (tenantSlug: string, name: string, scopes: Array<'read' | 'write' | 'admin'>) =>
-      (await createApiKey(pool, { tenantSlug, name, scopes, environment: 'SANDBOX' })).key;
-    const expired = await createApiKey(pool, { tenantSlug: tenantA.slug, name: 'expired', scopes: ['read'], environment: 'SANDBOX' });
+      (await createApiKey(pool, { tenant: { slug: tenantSlug }, name, scopes, environment: 'SANDBOX' }, by)).key;
+    const expired = await createApiKey(pool, { tenant: { slug: tenantA.slug }, name: 'expired', scopes: ['read'], environment: 'SANDBOX' }, by);
     await pool.query("UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = $1", [expired.record.id]);
-    const revoked = await createApiKey(pool, { tenantSlug: tenantA.slug, name: 'revoked', scopes: ['read'], environment: 'SANDBOX' });
-    await revokeApiKey(pool, revoked.record.id);
+    const revoked = await createApiKey(pool, { tenant: { slug: tenantA.slug }, name: 'revoked', scopes: ['read'], environment: 'SANDBOX' }, by);
+    await revokeApiKey(pool, revoked.record.id, by);
     return {
       internalSecret: randomBytes(32).toString('hex'),
       jwt: { secret: randomBytes(32).toString('hex'), issuer: 'https://issuer.test', audience: 'micro-ai-graph', tenantClaim: 'tenant_id' },

@@ -18,3 +18,20 @@ export async function runSql<Row>(db: SqlClient, sql: Prisma.Sql): Promise<Row[]
   if ('$queryRaw' in db) return db.$queryRaw<Row[]>(sql);
   return (await db.query(sql.text, sql.values)).rows as Row[];
 }
+
+/** Runs `work` in one transaction on a pg pool or a Prisma client, committing when it resolves. */
+export async function inTransaction<T>(db: Pool | PrismaClient, work: (tx: TransactionSqlClient) => Promise<T>): Promise<T> {
+  if ('$transaction' in db) return db.$transaction((tx) => work(tx));
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,7 +1,8 @@
 import type { FieldScopes, RootPermissions } from '../../lib/permissions';
-import type { Query } from './__generated__/resolvers-types';
+import type { Mutation, Query } from './__generated__/resolvers-types';
 
 /** The scope each entry point of the tenants subgraph needs. */
-export const permissions: RootPermissions & { Query: FieldScopes<Query> } = {
-  Query: { tenant: 'read', tenants: 'read' },
+export const permissions: RootPermissions & { Query: FieldScopes<Query>; Mutation: FieldScopes<Mutation> } = {
+  Query: { tenant: 'read', tenants: 'read', apiKeys: 'admin' },
+  Mutation: { createApiKey: 'admin', revokeApiKey: 'admin' },
 };

@@ -16,7 +16,7 @@ export function buildTenantsSubgraph({ db, logger, internalSecret }: SubgraphDep
     permissions,
     internalSecret,
     checkReady: () => db.prisma.$queryRaw`SELECT 1`,
-    createContext: (caller) => createContext(store, caller),
+    createContext: (caller) => createContext(store, db.prisma, caller),
     logger,
   });
 }

@@ -38,7 +38,7 @@ export async function createScratchTenant(options: { features: string[]; status?
     }
     const keys: Record<string, string> = {};
     for (const scopes of options.scopeSets) {
-      keys[scopes.join(',')] = (await createApiKey(pool, { tenantSlug: slug, name: scopes.join(','), scopes, environment: 'SANDBOX' })).key;
+      keys[scopes.join(',')] = (await createApiKey(pool, { tenant: { id }, name: scopes.join(','), scopes, environment: 'SANDBOX' }, { requestId: 'req_test_setup', actor: 'test-setup', surface: 'INTERNAL' })).key;
     }
     return { id, slug, keys };
   } finally {

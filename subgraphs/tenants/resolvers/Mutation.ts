@@ -1,0 +1,29 @@
+import { createApiKey, KeyError, revokeApiKey } from '../../../lib/auth/keys';
+import type { Scope } from '../../../lib/caller';
+import { badUserInput } from '../../../lib/errors';
+import { isUuid } from '../../../lib/ids';
+import type { MutationResolvers } from '../__generated__/resolvers-types';
+
+export const Mutation: MutationResolvers = {
+  createApiKey: async (_parent, { input }, { prisma, caller }) => {
+    if (!isUuid(input.tenantId)) throw badUserInput('tenantId must be a tenant id', { field: 'tenantId' });
+    try {
+      const { record, key } = await createApiKey(
+        prisma,
+        {
+          tenant: { id: input.tenantId },
+          name: input.name,
+          scopes: [...new Set(input.scopes)].map((s) => s.toLowerCase() as Scope),
+          environment: input.environment ?? 'SANDBOX',
+          expiresAt: input.expiresAt ?? null,
+        },
+        caller,
+      );
+      return { apiKey: record, key };
+    } catch (error) {
+      if (error instanceof KeyError) throw badUserInput(error.message);
+      throw error;
+    }
+  },
+  revokeApiKey: (_parent, { id }, { prisma, caller }) => (isUuid(id) ? revokeApiKey(prisma, id, caller) : null),
+};
