@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
-import type { ClientBase, Pool } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 
 /**
  * A connection the audit code can run SQL on: plain pg, or Prisma (inside an
@@ -20,8 +20,10 @@ export async function runSql<Row>(db: SqlClient, sql: Prisma.Sql): Promise<Row[]
 }
 
 /** Runs `work` in one transaction on a pg pool or a Prisma client, committing when it resolves. */
-export async function inTransaction<T>(db: Pool | PrismaClient, work: (tx: TransactionSqlClient) => Promise<T>): Promise<T> {
-  if ('$transaction' in db) return db.$transaction((tx) => work(tx));
+export function inTransaction<T>(db: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T>;
+export function inTransaction<T>(db: Pool | PrismaClient, work: (tx: TransactionSqlClient) => Promise<T>): Promise<T>;
+export async function inTransaction<T>(db: Pool | PrismaClient, work: (tx: PoolClient) => Promise<T>): Promise<T> {
+  if ('$transaction' in db) return db.$transaction((tx) => work(tx as unknown as PoolClient));
   const client = await db.connect();
   try {
     await client.query('BEGIN');

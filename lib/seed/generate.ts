@@ -11,6 +11,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Pool, type PoolClient } from 'pg';
 import { poolConfigFromUrl } from '../database-url';
 import { ChainLinker, type AuditEventContent, type ChainHead } from '../audit/chain';
+import { inTransaction } from '../audit/sql-client';
 import { arrayLiteral, type Cell } from '../pg-array';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import {
@@ -205,21 +206,6 @@ async function insertBatch(pool: Pool, params: string[]): Promise<void> {
       genericPlanClients.add(client);
     }
     await client.query(INSERT_BATCH, params);
-  } finally {
-    client.release();
-  }
-}
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
   } finally {
     client.release();
   }
