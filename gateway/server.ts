@@ -81,6 +81,11 @@ export function buildGateway(options: GatewayOptions): Gateway {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const headers = { [REQUEST_ID_HEADER]: requestId };
     const path = (req.url ?? '/').split('?')[0];
+    const started = performance.now();
+    // One access line per request, keyed by the request id that the response, errors and audit trail carry too.
+    res.once('finish', () =>
+      logger.info('request', { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }),
+    );
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
     if (path === '/readyz') {
       checkReadiness(pool, urls).then((readiness) => sendJson(res, readiness.ready ? 200 : 503, readiness, headers));

@@ -281,3 +281,38 @@ describe('key management through GraphQL', () => {
     }
   });
 });
+
+describe('logs', () => {
+  it('never contain a key or a token, whatever happens to the request', async () => {
+    const lines: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) => {
+      const original = stream.write.bind(stream);
+      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+        lines.push(String(chunk));
+        return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      return () => (stream.write = original);
+    };
+    process.env.TEST_LOG_LEVEL = 'debug';
+    const noisy = await startTestSystem();
+    delete process.env.TEST_LOG_LEVEL;
+    const restore = [capture(process.stdout), capture(process.stderr)];
+    const jwt = await token({ tenant_id: creds.tenantA.id, scope: 'read' });
+    try {
+      const url = noisy.gateway.url;
+      await graphql(url, TENANTS, undefined, asKey(creds.keys.readA));
+      await graphql(url, TENANTS, undefined, asKey(creds.keys.readA.slice(0, -3) + 'xyz'));
+      await graphql(url, TENANTS, undefined, asKey(creds.keys.revokedA));
+      await graphql(url, '{ decisions(first: -1) { totalCount } }', undefined, bearer(jwt));
+      await fetch(url.replace('/graphql', '/v1/decisions'), { method: 'POST', headers: { 'x-api-key': creds.keys.readA, 'content-type': 'application/json' }, body: '{' });
+    } finally {
+      restore.forEach((undo) => undo());
+      await noisy.close();
+    }
+    const log = lines.join('');
+    expect(log).toContain('"msg":"request"');
+    for (const secret of [creds.keys.readA, creds.keys.revokedA, jwt, creds.internalSecret]) {
+      expect(log).not.toContain(secret.slice(-24));
+    }
+  });
+});
