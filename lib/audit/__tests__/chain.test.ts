@@ -3,7 +3,7 @@
  * transaction, against a database of its own (a scratch database on
  * DATABASE_URL's server, or an embedded PGlite).
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { openDatabase, type Database } from '../../database';
 import { poolConfigFromUrl } from '../../database-url';
@@ -17,48 +17,13 @@ import {
   GENESIS_HASH,
   normalizeAuditEvent,
   PLATFORM_CHAIN_KEY,
-  type AuditEventInput,
 } from '../chain';
+import { inTransaction } from '../sql-client';
 import { verifyAuditChain } from '../verify';
+import { auditEvent as event } from './events';
 
 const TENANT_A = '0a000000-0000-4000-8000-00000000000a';
 const TENANT_B = '0b000000-0000-4000-8000-00000000000b';
-
-let counter = 0;
-function event(tenantId: string | null, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
-  counter++;
-  return {
-    tenantId,
-    requestId: `req_${counter}`,
-    actor: 'mai_test_1234',
-    scope: 'read',
-    surface: 'GRAPHQL',
-    action: 'request',
-    operationName: 'Dashboard',
-    resourceType: null,
-    resourceId: null,
-    status: '200',
-    bodySha256: sha256Hex(`document ${counter}`),
-    variablesSha256: sha256Hex('{}'),
-    latencyMs: 12,
-    createdAt: new Date(Date.UTC(2026, 10, 24, 12, 0, 0, counter)),
-    ...overrides,
-  };
-}
-
-async function inTransaction(pool: Pool, work: (client: PoolClient) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await work(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 let database: TestDatabase;
 let pool: Pool;

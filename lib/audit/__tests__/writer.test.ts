@@ -6,9 +6,9 @@ import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { poolConfigFromUrl } from '../../database-url';
-import type { AuditEventInput } from '../chain';
 import { verifyAuditChain } from '../verify';
 import { AuditWriter } from '../writer';
+import { auditEvent as event } from './events';
 
 const TENANTS = ['1a000000-0000-4000-8000-00000000001a', '1b000000-0000-4000-8000-00000000001b'];
 
@@ -36,27 +36,6 @@ afterAll(async () => {
   await proxy?.cut();
   await database?.drop();
 }, 60_000);
-
-let counter = 0;
-function event(tenantId: string | null): AuditEventInput {
-  counter++;
-  return {
-    tenantId,
-    requestId: `req_${counter}`,
-    actor: 'mai_test',
-    scope: 'read',
-    surface: 'GRAPHQL',
-    action: 'request',
-    operationName: 'Dashboard',
-    resourceType: null,
-    resourceId: null,
-    status: '200',
-    bodySha256: null,
-    variablesSha256: null,
-    latencyMs: 5,
-    createdAt: new Date(),
-  };
-}
 
 async function committed(requestIds: string[]): Promise<number> {
   const { rows } = await observer.query('SELECT count(*)::int AS n FROM audit_events WHERE request_id = ANY($1)', [requestIds]);
