@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditWriter } from '../lib/audit/writer';
 import type { Logger } from '../lib/logger';
-import { canonicalJson, sha256Hex } from '../lib/seed/canonical-json';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json';
 import type { GatewayContext } from './context';
 
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { canonicalJson, sha256Hex } from '../lib/seed/canonical-json';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json';
 import { SUBGRAPHS, subgraphSdlPath } from '../lib/subgraphs';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';

@@ -11,7 +11,7 @@
 import { Prisma, Surface } from '@prisma/client';
 import { isUuid, uuidV7 } from '../ids';
 import { arrayLiteral } from '../pg-array';
-import { quote, sha256Hex } from '../seed/canonical-json';
+import { quote, sha256Hex } from '../canonical-json';
 import { runSql, type TransactionSqlClient } from './sql-client';
 
 export type AuditSurface = Surface;

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../seed/canonical-json';
+import { canonicalJson } from '../canonical-json';
 import { describe, isPlainObject, type JsonValue } from './json';
 
 /** A decision input the caller sent that cannot be evaluated; `path` names the attribute (`device.ageDays`, `tags[2]`). */

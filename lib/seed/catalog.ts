@@ -5,7 +5,7 @@
  * with seeded ids and timestamps relative to `now`.
  */
 import type { Condition, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../policy/types';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '../canonical-json';
 import type { Random, WeightedPairs } from './random';
 
 export type Plan = 'FREE' | 'PRO' | 'ENTERPRISE';

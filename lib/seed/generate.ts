@@ -13,7 +13,7 @@ import { poolConfigFromUrl } from '../database-url';
 import { ChainLinker, type AuditEventContent, type ChainHead } from '../audit/chain';
 import { inTransaction } from '../audit/sql-client';
 import { arrayLiteral, type Cell } from '../pg-array';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '../canonical-json';
 import {
   buildCatalog,
   PLAN_TRAFFIC,

@@ -5,7 +5,7 @@ import type { Caller } from '../../lib/caller';
 import { badUserInput, codedError, forbidden } from '../../lib/errors';
 import { uuidV7 } from '../../lib/ids';
 import { DecisionInputError, evaluatePolicy, validateDecisionInput } from '../../lib/policy';
-import { canonicalJson, sha256Hex } from '../../lib/seed/canonical-json';
+import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import type { CreateDecisionInput } from './__generated__/resolvers-types';
 import type { PolicyCatalog } from './policy-catalog';
 

@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { openDatabase, type Database } from '../../database';
 import { poolConfigFromUrl } from '../../database-url';
-import { canonicalJson, sha256Hex } from '../../seed/canonical-json';
+import { canonicalJson, sha256Hex } from '../../canonical-json';
 import {
   appendAuditEvents,
   AUDIT_CONTENT_COLUMNS,

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../seed/canonical-json';
+import { sha256Hex } from '../../canonical-json';
 import type { AuditEventInput } from '../chain';
 
 let counter = 0;

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../seed/canonical-json';
+import { canonicalJson } from '../../canonical-json';
 import { buildCatalog, outcomesOf, type FeatureRow, type FeatureSpec } from '../../seed/catalog';
 import { Random } from '../../seed/random';
 import { evaluatePolicy } from '../evaluate';

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../seed/canonical-json';
+import { canonicalJson } from '../../canonical-json';
 import { Random } from '../../seed/random';
 import { DecisionInputError, DEFAULT_INPUT_LIMITS, validateDecisionInput } from '../input';
 import type { JsonValue } from '../json';

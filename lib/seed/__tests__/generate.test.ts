@@ -10,7 +10,7 @@ import { createMigratedDatabase } from '../../../test/helpers/migrated-database'
 import { withClient } from '../../../test/helpers/scratch-database';
 import { verifyAuditChain } from '../../audit/verify';
 import { poolConfigFromUrl } from '../../database-url';
-import { canonicalJson, sha256Hex } from '../canonical-json';
+import { canonicalJson, sha256Hex } from '../../canonical-json';
 import { PACKAGES, TENANTS } from '../catalog';
 import { isDatabaseEmpty, seedDatabase, type SeedSummary } from '../generate';
 
