@@ -22,6 +22,13 @@ export interface AuthFailure {
 
 export type AuthResult = { caller: Caller } | { failure: AuthFailure };
 
+/** How a refused credential reads over HTTP, the same on every surface. */
+export function failureStatus(failure: AuthFailure): { status: 401 | 503; code: 'UNAUTHENTICATED' | 'DATABASE_UNAVAILABLE'; headers: Record<string, string> } {
+  return failure.reason === 'unavailable'
+    ? { status: 503, code: 'DATABASE_UNAVAILABLE', headers: { 'retry-after': '1' } }
+    : { status: 401, code: 'UNAUTHENTICATED', headers: { 'www-authenticate': 'Bearer realm="micro-ai"' } };
+}
+
 interface KeyRow {
   id: string;
   tenant_id: string;

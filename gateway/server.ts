@@ -6,7 +6,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { Pool } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { AuditWriter } from '../lib/audit/writer';
-import { ErrorCode } from '../lib/errors';
 import { makeErrorFormatter } from '../lib/format-error';
 import { handleGraphQLRequest } from '../lib/graphql-http';
 import { sendJson } from '../lib/http';
@@ -17,7 +16,7 @@ import type { RunningServer } from '../lib/subgraph-server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import type { GatewayContext } from './context';
 import { reclassifyValidationError } from './format-error';
-import { Authenticator, type JwtSettings } from './authenticate';
+import { Authenticator, failureStatus, type JwtSettings } from './authenticate';
 import { auditPlugin } from './audit-plugin';
 import { createRestHandler, type Execute } from './rest/router';
 import { checkReadiness } from './readiness';
@@ -113,12 +112,10 @@ export function buildGateway(options: GatewayOptions): Gateway {
     const auth = await authenticator.authenticate(req.headers, requestId, 'GRAPHQL');
     if ('failure' in auth) {
       req.resume();
-      const unavailable = auth.failure.reason === 'unavailable';
-      const code = unavailable ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.UNAUTHENTICATED;
+      const { status, code, headers: extra } = failureStatus(auth.failure);
       const error = { message: auth.failure.message, extensions: { code, reason: auth.failure.reason, requestId } };
-      const extra: Record<string, string> = unavailable ? { 'retry-after': '1' } : { 'www-authenticate': 'Bearer realm="micro-ai"' };
       // A refused call is still a call: it is recorded, without a tenant, on the platform chain.
-      if (!unavailable) {
+      if (status === 401) {
         await audit
           .record({
             tenantId: null, requestId, actor: 'anonymous', scope: null, surface: 'GRAPHQL', action: 'request',
@@ -127,7 +124,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
           })
           .catch((err) => logger.warn('could not record a refused call', { err, requestId }));
       }
-      return sendJson(res, unavailable ? 503 : 401, { errors: [error] }, { ...headers, ...extra });
+      return sendJson(res, status, { errors: [error] }, { ...headers, ...extra });
     }
     await handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: auth.caller }), headers);
   }

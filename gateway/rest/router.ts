@@ -4,7 +4,7 @@ import type { AuditWriter } from '../../lib/audit/writer';
 import type { Caller } from '../../lib/caller';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
-import type { Authenticator } from '../authenticate';
+import { failureStatus, type Authenticator } from '../authenticate';
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
@@ -125,9 +125,8 @@ export function createRestHandler(deps: RestDeps) {
       if (!route) throw new RestError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
       const auth = await deps.authenticator.authenticate(req.headers, requestId, 'REST');
       if ('failure' in auth) {
-        const unavailable = auth.failure.reason === 'unavailable';
-        throw new RestError(unavailable ? 503 : 401, unavailable ? 'DATABASE_UNAVAILABLE' : 'UNAUTHENTICATED', auth.failure.message, { reason: auth.failure.reason },
-          unavailable ? { 'retry-after': '1' } : { 'www-authenticate': 'Bearer realm="micro-ai"' });
+        const { status, code, headers: extra } = failureStatus(auth.failure);
+        throw new RestError(status, code, auth.failure.message, { reason: auth.failure.reason }, extra);
       }
       caller = auth.caller;
       const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
