@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -8,7 +7,7 @@ import { poolConfigFromUrl } from '../lib/database-url';
 import { AuditWriter } from '../lib/audit/writer';
 import { makeErrorFormatter } from '../lib/format-error';
 import { handleGraphQLRequest } from '../lib/graphql-http';
-import { sendJson } from '../lib/http';
+import { listenOn, sendCrash, sendJson } from '../lib/http';
 import type { Logger } from '../lib/logger';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../lib/request-id';
 import { requestIdPlugin } from '../lib/request-id-plugin';
@@ -93,8 +92,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     if (path === '/v1' || path.startsWith('/v1/')) {
       rest(req, res, requestId, headers).catch((err) => {
         logger.error('REST request failed', { err, requestId });
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', request_id: requestId } }, headers);
-        else res.destroy();
+        sendCrash(res, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', request_id: requestId } }, headers);
       });
       return;
     }
@@ -103,8 +101,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     }
     serveGraphQL(req, res, requestId, headers).catch((err) => {
       logger.error('request failed', { err, requestId });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
-      else res.destroy();
+      sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
     });
   });
 
@@ -132,11 +129,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   return {
     async listen(port, host = '127.0.0.1') {
       await apollo.start();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      const { port: bound } = httpServer.address() as AddressInfo;
+      const bound = await listenOn(httpServer, port, host);
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
       return {

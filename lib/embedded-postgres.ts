@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import type net from 'node:net';
 import { parentPort, Worker } from 'node:worker_threads';
+import { listenOn } from './http';
 import { createSerializingRelay } from './pg-wire-serializer';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -158,14 +159,7 @@ async function listen(db: PGlite, settings: WorkerSettings): Promise<{ instance:
 }
 
 async function listenRelay(relay: net.Server, { host, port }: WorkerSettings): Promise<{ server: net.Server; port: number }> {
-  const tryPort = (candidate: number) =>
-    new Promise<number>((resolve, reject) => {
-      relay.once('error', reject);
-      relay.listen(candidate, host, () => {
-        relay.off('error', reject);
-        resolve(candidate);
-      });
-    });
+  const tryPort = (candidate: number) => listenOn(relay, candidate, host);
   if (port !== 0) return { server: relay, port: await tryPort(port) };
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -40,4 +41,26 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     ...headers,
   });
   res.end(payload);
+}
+
+/** Listens and resolves with the bound port (port 0 picks a free one); a listen error rejects. */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The answer to a request whose handler threw: the error body when nothing
+ * was sent yet, otherwise the connection is cut, since a half-sent response
+ * cannot be turned into an error any more.
+ */
+export function sendCrash(res: ServerResponse, body: unknown, headers: Record<string, string>): void {
+  if (res.headersSent) res.destroy();
+  else sendJson(res, 500, body, headers);
 }

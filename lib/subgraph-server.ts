@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DocumentNode } from 'graphql';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -8,7 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { handleGraphQLRequest } from './graphql-http';
 import { makeErrorFormatter } from './format-error';
-import { sendJson } from './http';
+import { listenOn, sendCrash, sendJson } from './http';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import type { Caller } from './caller';
 import { INTERNAL_CALLER_HEADER, verifyCaller } from './auth/internal-token';
@@ -89,8 +88,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
     }
     handleGraphQLRequest(apollo, req, res, async () => def.createContext(caller), headers).catch((err) => {
       logger.error('request failed', { err, requestId });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
-      else res.destroy();
+      sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
     });
   });
 
@@ -98,11 +96,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
     apollo,
     async listen(port, host = '127.0.0.1') {
       await apollo.start();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      const { port: bound } = httpServer.address() as AddressInfo;
+      const bound = await listenOn(httpServer, port, host);
       const url = `http://${host}:${bound}/graphql`;
       logger.info('subgraph listening', { url });
       return { url, port: bound, close: () => apollo.stop() };
