@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditWriter } from '../lib/audit/writer';
 import type { Logger } from '../lib/logger';
@@ -21,12 +20,13 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
       // The REST facade runs its operations through here and records each call itself, once.
       if (contextValue.caller.surface === 'REST') return;
       const started = performance.now();
-      const createdAt = Date.now();
+      const startedAt = Date.now();
       return {
         async willSendResponse({ response, operation, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : null;
           const firstCode = (errors?.[0] ?? body?.errors?.[0])?.extensions?.code;
           const status = String(response.http.status ?? 200);
+          const elapsed = Math.max(0, Math.round(performance.now() - started));
           try {
             await writer.record({
               tenantId: contextValue.caller.tenantId,
@@ -39,10 +39,10 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
               resourceType: null,
               resourceId: null,
               status: firstCode ? `${status} ${String(firstCode)}` : status,
-              bodySha256: request.query ? createHash('sha256').update(request.query).digest('hex') : null,
+              bodySha256: request.query ? sha256Hex(request.query) : null,
               variablesSha256: sha256Hex(canonicalJson(request.variables ?? {})),
-              latencyMs: Math.max(0, Math.round(performance.now() - started)),
-              createdAt: new Date(createdAt + Math.round(performance.now() - started)),
+              latencyMs: elapsed,
+              createdAt: new Date(startedAt + elapsed),
             });
           } catch (err) {
             logger.error('audit record failed; withholding the response', { err, requestId: contextValue.requestId });

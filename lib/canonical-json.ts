@@ -14,7 +14,7 @@ export function canonicalJson(value: unknown): string {
   return out;
 }
 
-export function sha256Hex(text: string): string {
+export function sha256Hex(text: string | Uint8Array): string {
   // One-shot hash: about twice as fast as createHash() for short inputs.
   return hash('sha256', text, 'hex');
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
 import type { AuditWriter } from '../../lib/audit/writer';
+import { sha256Hex } from '../../lib/canonical-json';
 import type { Caller } from '../../lib/caller';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
@@ -132,7 +132,7 @@ export function createRestHandler(deps: RestDeps) {
       const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
       const readJson = async () => {
         const { raw, value } = await readJsonObject(req);
-        bodyHash = createHash('sha256').update(raw).digest('hex');
+        bodyHash = sha256Hex(raw);
         return value;
       };
       reply = await route.handle({ req, caller, params, search: url.searchParams, readJson, execute: deps.execute });
@@ -157,7 +157,7 @@ export function createRestHandler(deps: RestDeps) {
         resourceId: null,
         status: reply.body instanceof RestError ? `${reply.status} ${reply.body.code}` : String(reply.status),
         bodySha256: bodyHash,
-        variablesSha256: url.search ? createHash('sha256').update(url.search).digest('hex') : null,
+        variablesSha256: url.search ? sha256Hex(url.search) : null,
         latencyMs: Math.round(performance.now() - started),
         createdAt: new Date(),
       });
