@@ -1,4 +1,6 @@
 import { Prisma, type AuditEvent, type PrismaClient } from '@prisma/client';
+import { chainKeyOf } from '../../lib/audit/chain';
+import { verifyAuditChain, type ChainVerification } from '../../lib/audit/verify';
 import { isUuid } from '../../lib/ids';
 import { KeysetTable } from '../../lib/keyset';
 import type { AuditEventQuery } from './query';
@@ -16,9 +18,9 @@ export class AuditStore {
     this.table = new KeysetTable(prisma, 'audit_events', COLUMNS);
   }
 
-  /** For reads that run their own SQL over the log (chain verification). */
-  get sql(): PrismaClient {
-    return this.prisma;
+  /** Recomputes a tenant's chain (the platform chain for null) up to its recorded head. */
+  verifyChain(tenantId: string | null): Promise<ChainVerification> {
+    return verifyAuditChain(this.prisma, chainKeyOf(tenantId));
   }
 
   page(query: AuditEventQuery): Promise<AuditEvent[]> {

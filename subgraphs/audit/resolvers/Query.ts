@@ -1,5 +1,3 @@
-import { verifyAuditChain } from '../../../lib/audit/verify';
-import { chainKeyOf } from '../../../lib/audit/chain';
 import { requireScope, requireTenantAccess } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
@@ -23,7 +21,7 @@ export const Query: QueryResolvers = {
     if (tenantId == null) requireScope(caller, 'admin');
     else if (!isUuid(tenantId)) throw badUserInput('tenantId must be a tenant id');
     else requireTenantAccess(caller, tenantId);
-    const result = await verifyAuditChain(store.sql, chainKeyOf(tenantId ?? null));
+    const result = await store.verifyChain(tenantId ?? null);
     const broken = result.firstBrokenLink;
     return {
       tenantId: tenantId ?? null,
