@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Resolver types per subgraph. Mappers point GraphQL types at the Prisma
- * models (or the small model types in each subgraph's models.ts) that the
+ * models (or the small model types in each subgraph's mappers.ts) that the
  * resolvers really return, so a parent is typed as what the data layer gives.
  */
 const common = {
@@ -30,29 +30,29 @@ const config: CodegenConfig = {
   generates: {
     'subgraphs/tenants/__generated__/resolvers-types.ts': subgraph('tenants', {
       Tenant: '@prisma/client#Tenant as TenantModel',
-      ApiKey: '../../../lib/auth/keys#ApiKeyRecord',
+      ApiKey: '../api-keys#ApiKeyRecord',
     }),
     'subgraphs/packages/__generated__/resolvers-types.ts': subgraph('packages', {
       Package: '@prisma/client#Package as PackageModel',
       PackageVersion: '@prisma/client#PackageVersion as PackageVersionModel',
       Feature: '@prisma/client#Feature as FeatureModel',
       Installation: '@prisma/client#Installation as InstallationModel',
-      Tenant: '../models#TenantRef',
+      Tenant: '../mappers#TenantRef',
     }),
     'subgraphs/decisions/__generated__/resolvers-types.ts': subgraph('decisions', {
       Decision: '@prisma/client#Decision as DecisionModel',
-      DecisionConnection: '../models#DecisionConnectionModel',
-      DecisionEdge: '../models#DecisionEdgeModel',
-      Tenant: '../models#TenantRef',
-      PackageVersion: '../models#PackageVersionRef',
+      DecisionConnection: '../mappers#DecisionConnectionModel',
+      DecisionEdge: '../mappers#DecisionEdgeModel',
+      Tenant: '../mappers#TenantRef',
+      PackageVersion: '../mappers#PackageVersionRef',
     }),
     'subgraphs/audit/__generated__/resolvers-types.ts': subgraph('audit', {
       AuditEvent: '@prisma/client#AuditEvent as AuditEventModel',
-      AuditEventConnection: '../models#AuditEventConnectionModel',
-      AuditEventEdge: '../models#AuditEventEdgeModel',
-      Lineage: '../models#LineageModel',
-      Decision: '../models#DecisionRef',
-      Tenant: '../models#TenantRef',
+      AuditEventConnection: '../mappers#AuditEventConnectionModel',
+      AuditEventEdge: '../mappers#AuditEventEdgeModel',
+      Lineage: '../mappers#LineageModel',
+      Decision: '../mappers#DecisionRef',
+      Tenant: '../mappers#TenantRef',
     }),
   },
 };

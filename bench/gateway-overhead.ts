@@ -16,11 +16,11 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Pool } from 'pg';
-import { createApiKey } from '../lib/auth/keys';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/auth/internal-token';
+import { createApiKey } from '../subgraphs/tenants/api-keys';
+import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/internal-token';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { createLogger } from '../lib/logger';
-import { SUPERGRAPH_PATH } from '../lib/subgraphs';
+import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
 
 const QUERIES = {

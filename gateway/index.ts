@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
 import { createLogger } from '../lib/logger';
-import { SUPERGRAPH_PATH } from '../lib/subgraphs';
+import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
 /** The gateway deployed as its own process, in front of subgraphs running elsewhere. */

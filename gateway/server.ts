@@ -4,22 +4,22 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { Pool } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { AuditWriter } from '../lib/audit/writer';
-import { makeErrorFormatter } from '../lib/format-error';
+import { AuditWriter } from '../lib/audit-log/writer';
+import { makeErrorFormatter } from '../lib/error-masking';
 import { handleGraphQLRequest } from '../lib/graphql-http';
 import { listenOn, sendCrash, sendJson } from '../lib/http';
 import type { Logger } from '../lib/logger';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../lib/request-id';
 import { requestIdPlugin } from '../lib/request-id-plugin';
-import type { RunningServer } from '../lib/subgraph-server';
-import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
-import type { GatewayContext } from './context';
-import { reclassifyValidationError } from './format-error';
-import { Authenticator, failureStatus, type JwtSettings } from './authenticate';
-import { auditPlugin } from './audit-plugin';
+import type { RunningServer } from '../lib/subgraph/server';
+import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
+import type { GatewayContext } from './graphql/context';
+import { reclassifyValidationError } from './graphql/argument-errors';
+import { Authenticator, failureStatus, type JwtSettings } from './auth/authenticator';
+import { auditPlugin } from './graphql/audit-plugin';
 import { createRestHandler, type Execute } from './rest/router';
-import { checkReadiness } from './readiness';
-import { SubgraphDataSource } from './subgraph-data-source';
+import { checkReadiness } from './http/readiness';
+import { SubgraphDataSource } from './graphql/subgraph-data-source';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (schema/supergraph.graphql). */

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
-import { SUBGRAPHS, SUPERGRAPH_PATH, readSubgraphSdl, defaultSubgraphUrl } from '../lib/subgraphs';
+import { SUBGRAPHS, SUPERGRAPH_PATH, readSubgraphSdl, defaultSubgraphUrl } from '../lib/supergraph';
 
 export function composeSupergraph(): string {
   const result = composeServices(

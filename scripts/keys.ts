@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { SCOPES, type Scope } from '../lib/caller';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../lib/auth/keys';
+import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
 import { isUuid } from '../lib/ids';
 import { newRequestId } from '../lib/request-id';
 

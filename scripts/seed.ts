@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { Pool } from 'pg';
 import { poolConfigFromUrl, redactDatabaseUrl } from '../lib/database-url';
-import { isDatabaseEmpty, seedDatabase } from '../lib/seed/generate';
+import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 
 // Children before parents, although TRUNCATE of the whole set ignores the order.
 const DOMAIN_TABLES = [

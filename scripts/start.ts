@@ -7,15 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { createApiKey, revokeApiKey } from '../lib/auth/keys';
+import { createApiKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
 import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
 import { jwtSettings, loadEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
-import { isDatabaseEmpty, seedDatabase } from '../lib/seed/generate';
-import { SUBGRAPHS } from '../lib/subgraphs';
+import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
+import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
 import { migrateDatabase } from './migrate';
 

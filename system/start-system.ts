@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../lib/database';
 import type { Logger } from '../lib/logger';
-import type { RunningServer } from '../lib/subgraph-server';
-import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/subgraphs';
-import type { JwtSettings } from '../gateway/authenticate';
+import type { RunningServer } from '../lib/subgraph/server';
+import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/supergraph';
+import type { JwtSettings } from '../gateway/auth/authenticator';
 import { buildGateway } from '../gateway/server';
 import { buildAuditSubgraph } from '../subgraphs/audit/server';
 import { buildDecisionsSubgraph } from '../subgraphs/decisions/server';

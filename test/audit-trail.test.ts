@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson, sha256Hex } from '../lib/canonical-json';
-import { SUBGRAPHS, subgraphSdlPath } from '../lib/subgraphs';
+import { SUBGRAPHS, subgraphSdlPath } from '../lib/supergraph';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
-import { generateApiKey } from '../lib/auth/api-key';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/auth/internal-token';
+import { generateApiKey } from '../lib/api-key';
+import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/internal-token';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { SEED } from './helpers/seed-constants';

@@ -1,4 +1,4 @@
-import { evaluatePolicy, parsePolicy } from '../lib/policy';
+import { evaluatePolicy, parsePolicy } from '../subgraphs/decisions/policy';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
 import { graphql, sql, startTestSystem } from './helpers/system';

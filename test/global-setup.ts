@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { createApiKey, revokeApiKey } from '../lib/auth/keys';
+import { createApiKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { startEmbeddedPostgres } from '../lib/embedded-postgres';
-import { seedDatabase } from '../lib/seed/generate';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres';
+import { seedDatabase } from '../dev/seed/generate';
 import { migrateDatabase } from '../scripts/migrate';
 import { createScratchDatabase } from './helpers/scratch-database';
 import type { TestCredentials } from './helpers/credentials';

@@ -8,7 +8,7 @@
  * With DATABASE_URL set, A and B are fresh databases on that server;
  * without it, two in-memory PGlite servers.
  */
-import { startEmbeddedPostgres } from '../lib/embedded-postgres';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { migrateDatabase, migrationNames, runPrisma } from '../scripts/migrate';
 import { createScratchDatabase, withClient } from './helpers/scratch-database';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType, type GraphQLNamedType } from 'graphql';
-import { SUPERGRAPH_PATH } from '../lib/subgraphs';
+import { SUPERGRAPH_PATH } from '../lib/supergraph';
 
 /** The API schema analysts see through introspection: the supergraph minus federation plumbing. */
 function apiSchema() {

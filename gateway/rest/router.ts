@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditWriter } from '../../lib/audit/writer';
+import type { AuditWriter } from '../../lib/audit-log/writer';
 import { sha256Hex } from '../../lib/canonical-json';
 import type { Caller } from '../../lib/caller';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
-import { failureStatus, type Authenticator } from '../authenticate';
+import { failureStatus, type Authenticator } from '../auth/authenticator';
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AuditEvent } from '@prisma/client';
 import { tenantScope, type Caller } from '../../lib/caller';
-import { byKey, groupByKey } from '../../lib/loader-helpers';
+import { byKey, groupByKey } from '../../lib/subgraph/loaders';
 import type { AuditStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */

@@ -1,4 +1,4 @@
-import type { FieldScopes, RootPermissions } from '../../lib/permissions';
+import type { FieldScopes, RootPermissions } from '../../lib/subgraph/permissions';
 import type { Query } from './__generated__/resolvers-types';
 
 /** The scope each entry point of the audit subgraph needs. */

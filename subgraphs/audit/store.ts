@@ -1,9 +1,9 @@
 import { Prisma, type AuditEvent, type PrismaClient } from '@prisma/client';
-import { chainKeyOf } from '../../lib/audit/chain';
-import { verifyAuditChain, type ChainVerification } from '../../lib/audit/verify';
+import { chainKeyOf } from '../../lib/audit-log/chain';
+import { verifyAuditChain, type ChainVerification } from './verify-chain';
 import { isUuid } from '../../lib/ids';
 import { KeysetTable } from '../../lib/keyset';
-import type { AuditEventQuery } from './query';
+import type { AuditEventQuery } from './list-query';
 
 const COLUMNS = Prisma.raw(`
   id, tenant_id AS "tenantId", request_id AS "requestId", actor, scope, surface::text AS surface, action,

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
-import { appendAuditEvents } from '../../lib/audit/chain';
+import { appendAuditEvents } from '../../lib/audit-log/chain';
 import type { Caller } from '../../lib/caller';
 import { badUserInput, codedError, forbidden } from '../../lib/errors';
 import { uuidV7 } from '../../lib/ids';
-import { DecisionInputError, evaluatePolicy, validateDecisionInput } from '../../lib/policy';
+import { DecisionInputError, evaluatePolicy, validateDecisionInput } from './policy';
 import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import type { CreateDecisionInput } from './__generated__/resolvers-types';
 import type { PolicyCatalog } from './policy-catalog';

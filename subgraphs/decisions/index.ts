@@ -1,4 +1,4 @@
-import { runSubgraphAlone } from '../../lib/run-alone';
+import { runSubgraphAlone } from '../../lib/subgraph/run-alone';
 import { buildDecisionsSubgraph } from './server';
 
 runSubgraphAlone('decisions', buildDecisionsSubgraph);

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Decision } from '@prisma/client';
 import { tenantScope, type Caller } from '../../lib/caller';
-import { byKey, loaderFamily } from '../../lib/loader-helpers';
-import type { DecisionQuery } from './query';
+import { byKey, loaderFamily } from '../../lib/subgraph/loaders';
+import type { DecisionQuery } from './list-query';
 import type { DecisionStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import { parsePolicy, type Policy } from '../../lib/policy';
+import { parsePolicy, type Policy } from './policy';
 
 export interface InstalledFeature {
   packageVersionId: string;

@@ -1,7 +1,7 @@
 import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
 import { isUuid } from '../../lib/ids';
 import { KeysetTable } from '../../lib/keyset';
-import type { DecisionQuery } from './query';
+import type { DecisionQuery } from './list-query';
 
 // Aliased to the Prisma model's field names, so resolvers see one Decision
 // type whichever path loaded it.

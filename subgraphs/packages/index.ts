@@ -1,4 +1,4 @@
-import { runSubgraphAlone } from '../../lib/run-alone';
+import { runSubgraphAlone } from '../../lib/subgraph/run-alone';
 import { buildPackagesSubgraph } from './server';
 
 runSubgraphAlone('packages', buildPackagesSubgraph);

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
-import { readSubgraphSdl } from '../../lib/subgraphs';
-import { createSubgraphServer } from '../../lib/subgraph-server';
-import type { SubgraphDeps } from '../../lib/subgraph-deps';
+import { readSubgraphSdl } from '../../lib/supergraph';
+import { createSubgraphServer } from '../../lib/subgraph/server';
+import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createContext, type Context } from './context';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Tenant } from '@prisma/client';
 import { tenantScope, type Caller } from '../../lib/caller';
-import { byKey } from '../../lib/loader-helpers';
+import { byKey } from '../../lib/subgraph/loaders';
 import type { TenantStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */

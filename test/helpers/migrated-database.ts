@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../lib/embedded-postgres';
+import { startEmbeddedPostgres } from '../../dev/embedded-postgres';
 import { createScratchDatabase, withClient } from './scratch-database';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createApiKey } from '../../lib/auth/keys';
+import { createApiKey } from '../../subgraphs/tenants/api-keys';
 import { poolConfigFromUrl } from '../../lib/database-url';
 import type { Scope } from '../../lib/caller';
 import { testDatabaseUrl } from './system';

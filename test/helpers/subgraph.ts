@@ -1,9 +1,9 @@
 import { openDatabase, type Database } from '../../lib/database';
 import { createLogger } from '../../lib/logger';
-import type { SubgraphName } from '../../lib/subgraphs';
+import type { SubgraphName } from '../../lib/supergraph';
 import { SUBGRAPH_BUILDERS } from '../../system/start-system';
 import { testCredentials } from './credentials';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/auth/internal-token';
+import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import type { Caller } from '../../lib/caller';
 import { newRequestId } from '../../lib/request-id';
 import { postGraphQL, testDatabaseUrl, type GraphQLResult } from './system';

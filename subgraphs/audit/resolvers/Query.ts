@@ -4,7 +4,7 @@ import { isUuid } from '../../../lib/ids';
 import { keysetConnection } from '../../../lib/keyset';
 import type { AuditChainBreakReason } from '../__generated__/resolvers-types';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
-import { prepareAuditEventQuery } from '../query';
+import { prepareAuditEventQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
   auditEvents: async (_parent, args, { store, caller }) => {

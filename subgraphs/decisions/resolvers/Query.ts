@@ -1,6 +1,6 @@
 import { keysetConnection } from '../../../lib/keyset';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
-import { prepareDecisionQuery } from '../query';
+import { prepareDecisionQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
   decision: (_parent, { id }, { loaders }) => loaders.decisionById.load(id),

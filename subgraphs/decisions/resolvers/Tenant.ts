@@ -1,6 +1,6 @@
 import { keysetConnection } from '../../../lib/keyset';
 import type { TenantResolvers } from '../__generated__/resolvers-types';
-import { prepareDecisionQuery } from '../query';
+import { prepareDecisionQuery } from '../list-query';
 
 export const Tenant: TenantResolvers = {
   __resolveReference: ({ id }) => ({ id }),

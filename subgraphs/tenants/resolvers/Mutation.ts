@@ -1,4 +1,4 @@
-import { createApiKey, KeyError, revokeApiKey } from '../../../lib/auth/keys';
+import { createApiKey, KeyError, revokeApiKey } from '../api-keys';
 import type { Scope } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';

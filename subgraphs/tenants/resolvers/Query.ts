@@ -1,5 +1,5 @@
 import { tenantScope } from '../../../lib/caller';
-import { listApiKeys } from '../../../lib/auth/keys';
+import { listApiKeys } from '../api-keys';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import type { QueryResolvers } from '../__generated__/resolvers-types';

@@ -1,0 +1,137 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Pool } from 'pg';
+import { apiKeyMatches, apiKeyPrefix } from '../../lib/api-key';
+import { SCOPES, type CallSurface, type Caller, type Scope } from '../../lib/caller';
+import { isUuid } from '../../lib/ids';
+import type { Logger } from '../../lib/logger';
+
+export interface JwtSettings {
+  secret?: string;
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+  tenantClaim: string;
+}
+
+/** Why a request was refused; `reason` is stable for clients and tests, the message is for people. */
+export interface AuthFailure {
+  reason: 'missing' | 'ambiguous' | 'malformed' | 'unknown_key' | 'revoked' | 'expired' | 'invalid_token' | 'unavailable';
+  message: string;
+}
+
+export type AuthResult = { caller: Caller } | { failure: AuthFailure };
+
+/** How a refused credential reads over HTTP, the same on every surface. */
+export function failureStatus(failure: AuthFailure): { status: 401 | 503; code: 'UNAUTHENTICATED' | 'DATABASE_UNAVAILABLE'; headers: Record<string, string> } {
+  return failure.reason === 'unavailable'
+    ? { status: 503, code: 'DATABASE_UNAVAILABLE', headers: { 'retry-after': '1' } }
+    : { status: 401, code: 'UNAUTHENTICATED', headers: { 'www-authenticate': 'Bearer realm="micro-ai"' } };
+}
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  secret_hash: string;
+  scopes: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+// Recording every use would write on every request; a minute's precision is what key lists show.
+const LAST_USED_PRECISION_MS = 60_000;
+
+function knownScopes(values: unknown): Scope[] {
+  const list = typeof values === 'string' ? values.split(' ') : Array.isArray(values) ? values : [];
+  return SCOPES.filter((scope) => list.includes(scope));
+}
+
+/**
+ * Turns the credentials of a request into a verified caller: an API key
+ * (`X-API-Key: <key>` or `Authorization: Bearer <key>`) or a JWT
+ * (`Authorization: Bearer <jwt>`). One implementation for every surface.
+ */
+export class Authenticator {
+  private readonly jwtKey: Uint8Array | JWTVerifyGetKey | null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly jwt: JwtSettings | null,
+    private readonly logger: Logger,
+  ) {
+    this.jwtKey = !jwt ? null : jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : new TextEncoder().encode(jwt.secret);
+  }
+
+  async authenticate(headers: IncomingHttpHeaders, requestId: string, surface: CallSurface): Promise<AuthResult> {
+    const apiKeyHeader = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
+    const authorization = typeof headers.authorization === 'string' ? headers.authorization.trim() : undefined;
+    let bearer: string | undefined;
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) return fail('malformed', 'Authorization must be "Bearer <API key or token>"');
+      bearer = match[1];
+    }
+    if (apiKeyHeader && bearer && apiKeyHeader !== bearer) return fail('ambiguous', 'send one credential, not an X-API-Key and a different bearer token');
+    const credential = apiKeyHeader ?? bearer;
+    if (!credential) return fail('missing', 'credentials required: send X-API-Key or Authorization: Bearer');
+    if (credential.startsWith('mai_')) return this.fromApiKey(credential, requestId, surface);
+    if (credential.split('.').length === 3) return this.fromJwt(credential, requestId, surface);
+    return fail('malformed', 'the credential is neither an API key nor a JWT');
+  }
+
+  private async fromApiKey(key: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
+    const prefix = apiKeyPrefix(key);
+    if (!prefix) return fail('malformed', 'the API key is malformed');
+    let row: KeyRow | undefined;
+    try {
+      ({ rows: [row] } = await this.pool.query<KeyRow>(
+        'SELECT id, tenant_id, secret_hash, scopes, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1',
+        [prefix],
+      ));
+    } catch (err) {
+      this.logger.warn('credential store unavailable', { err, requestId });
+      return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
+    }
+    // The same answer for an unknown prefix and a wrong secret: no oracle for valid prefixes.
+    if (!row || !apiKeyMatches(key, row.secret_hash)) return fail('unknown_key', 'the API key is not valid');
+    if (row.revoked_at) return fail('revoked', 'the API key has been revoked');
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return fail('expired', 'the API key has expired');
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_PRECISION_MS) {
+      this.pool
+        .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id])
+        .catch((err) => this.logger.warn('could not record key use', { err, requestId }));
+    }
+    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenant_id, scopes: new Set(knownScopes(row.scopes)), surface } };
+  }
+
+  private async fromJwt(token: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
+    if (!this.jwt || !this.jwtKey) return fail('invalid_token', 'bearer tokens are not accepted here; use an API key');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwtKey as Uint8Array, {
+        issuer: this.jwt.issuer,
+        audience: this.jwt.audience,
+        requiredClaims: ['exp', 'sub'],
+        algorithms: this.jwt.secret ? ['HS256', 'HS384', 'HS512'] : ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) return fail('expired', 'the token has expired');
+      if (!(err instanceof joseErrors.JOSEError)) this.logger.warn('token verification failed', { err, requestId });
+      return fail('invalid_token', 'the token is not valid');
+    }
+    const tenant = payload[this.jwt.tenantClaim];
+    const scopes = knownScopes(payload.scope ?? payload.scopes);
+    if (tenant !== undefined && (typeof tenant !== 'string' || !isUuid(tenant))) {
+      return fail('invalid_token', `the token's ${this.jwt.tenantClaim} claim must be a tenant id`);
+    }
+    if (tenant === undefined && !scopes.includes('admin')) {
+      return fail('invalid_token', `the token names no tenant (${this.jwt.tenantClaim} claim)`);
+    }
+    return { caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes), surface } };
+  }
+}
+
+function fail(reason: AuthFailure['reason'], message: string): AuthResult {
+  return { failure: { reason, message } };
+}

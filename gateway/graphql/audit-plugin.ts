@@ -1,0 +1,61 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { AuditWriter } from '../../lib/audit-log/writer';
+import type { Logger } from '../../lib/logger';
+import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
+import type { GatewayContext } from './context';
+
+export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
+
+/**
+ * Records every GraphQL operation exactly once: who, which tenant, the scope
+ * the operation type needs, hashes of the document and the variables, the
+ * outcome and the latency. The response waits until its record is committed
+ * (the writer group-commits concurrent requests into one INSERT); if the
+ * record cannot be written, the client gets AUDIT_UNAVAILABLE instead of an
+ * answer nobody could later account for.
+ */
+export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      // The REST facade runs its operations through here and records each call itself, once.
+      if (contextValue.caller.surface === 'REST') return;
+      const started = performance.now();
+      const startedAt = Date.now();
+      return {
+        async willSendResponse({ response, operation, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : null;
+          const firstCode = (errors?.[0] ?? body?.errors?.[0])?.extensions?.code;
+          const status = String(response.http.status ?? 200);
+          const elapsed = Math.max(0, Math.round(performance.now() - started));
+          try {
+            await writer.record({
+              tenantId: contextValue.caller.tenantId,
+              requestId: contextValue.requestId,
+              actor: contextValue.caller.actor,
+              scope: operation?.operation === 'mutation' ? 'write' : 'read',
+              surface: 'GRAPHQL',
+              action: 'request',
+              operationName: request.operationName ?? operation?.name?.value ?? null,
+              resourceType: null,
+              resourceId: null,
+              status: firstCode ? `${status} ${String(firstCode)}` : status,
+              bodySha256: request.query ? sha256Hex(request.query) : null,
+              variablesSha256: sha256Hex(canonicalJson(request.variables ?? {})),
+              latencyMs: elapsed,
+              createdAt: new Date(startedAt + elapsed),
+            });
+          } catch (err) {
+            logger.error('audit record failed; withholding the response', { err, requestId: contextValue.requestId });
+            response.http.status = 503;
+            response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [{ message: 'the audit trail is unavailable, so the request cannot be answered; retry shortly', extensions: { code: AUDIT_UNAVAILABLE, requestId: contextValue.requestId } }],
+              },
+            };
+          }
+        },
+      };
+    },
+  };
+}

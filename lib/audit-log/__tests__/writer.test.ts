@@ -1,0 +1,119 @@
+/**
+ * AuditWriter's group commit against a database of its own, reached through
+ * a TCP relay the fault test cuts (a real network fault, no mock).
+ */
+import { Pool } from 'pg';
+import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
+import { TcpProxy } from '../../../test/helpers/tcp-proxy';
+import { poolConfigFromUrl } from '../../database-url';
+import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
+import { AuditWriter } from '../writer';
+import { auditEvent as event } from './events';
+
+const TENANTS = ['1a000000-0000-4000-8000-00000000001a', '1b000000-0000-4000-8000-00000000001b'];
+
+let database: TestDatabase;
+let proxy: TcpProxy;
+/** Through the relay: the writer's. */
+let writerPool: Pool;
+/** Direct: the test's own view of what is committed. */
+let observer: Pool;
+
+beforeAll(async () => {
+  database = await createMigratedDatabase('audit_writer');
+  const direct = poolConfigFromUrl(database.url);
+  proxy = new TcpProxy(direct.host!, direct.port!);
+  await proxy.start();
+  writerPool = new Pool({ ...direct, host: '127.0.0.1', port: proxy.port, max: 2, connectionTimeoutMillis: 2_000 });
+  // A connection the relay cut is reported here; the writer sees its own error through record().
+  writerPool.on('error', () => undefined);
+  observer = new Pool({ ...direct, max: 4 });
+}, 60_000);
+
+afterAll(async () => {
+  await writerPool?.end();
+  await observer?.end();
+  await proxy?.cut();
+  await database?.drop();
+}, 60_000);
+
+async function committed(requestIds: string[]): Promise<number> {
+  const { rows } = await observer.query('SELECT count(*)::int AS n FROM audit_events WHERE request_id = ANY($1)', [requestIds]);
+  return rows[0].n;
+}
+
+describe('AuditWriter', () => {
+  it('group-commits 200 concurrent records in a few INSERTs, each settling only once its row is committed', async () => {
+    // A warm pool, as in a running server: a flush need not wait for a connection.
+    await writerPool.query('SELECT 1');
+    const flushes: number[] = [];
+    const writer = new AuditWriter(writerPool, { onFlush: ({ events, error }) => !error && flushes.push(events) });
+    const events = Array.from({ length: 200 }, (_, i) => event(TENANTS[i % 2]!));
+    const settled: Promise<number>[] = [];
+    for (const [i, e] of events.entries()) {
+      // Requests arrive over some milliseconds, not all at once.
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      // Every record, the moment it settles, is looked for from another connection.
+      settled.push(writer.record(e).then(() => committed([e.requestId])));
+    }
+    const seen = await Promise.all(settled);
+    await writer.close();
+
+    expect(seen).toEqual(events.map(() => 1));
+    expect(flushes.reduce((a, b) => a + b, 0)).toBe(200);
+    // What arrives while a transaction is in flight shares the next one.
+    expect(flushes.length).toBeLessThanOrEqual(20);
+    for (const tenant of TENANTS) {
+      expect(await verifyAuditChain(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
+    }
+    const { rows } = await observer.query(
+      `SELECT request_id FROM audit_events WHERE chain_key = $1 ORDER BY chain_seq`,
+      [TENANTS[0]],
+    );
+    // A chain keeps the order records were made in.
+    expect(rows.map((r) => r.request_id)).toEqual(events.filter((e) => e.tenantId === TENANTS[0]).map((e) => e.requestId));
+  });
+
+  it('caps a transaction at maxBatch events', async () => {
+    const flushes: number[] = [];
+    const writer = new AuditWriter(writerPool, { maxBatch: 16, onFlush: ({ events }) => flushes.push(events) });
+    await Promise.all(Array.from({ length: 100 }, () => writer.record(event(null))));
+    await writer.close();
+    expect(Math.max(...flushes)).toBeLessThanOrEqual(16);
+    expect(flushes.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
+  it('rejects the records of a transaction the database fault broke, writes none of them, and recovers', async () => {
+    const failures: unknown[] = [];
+    const writer = new AuditWriter(writerPool, { onFlush: ({ error }) => error && failures.push(error) });
+    await writer.record(event(TENANTS[0]!));
+
+    await proxy.cut();
+    const lost = Array.from({ length: 20 }, () => event(TENANTS[0]!));
+    const outcomes = await Promise.allSettled(lost.map((e) => writer.record(e)));
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(await committed(lost.map((e) => e.requestId))).toBe(0);
+
+    await proxy.restore();
+    const after = Array.from({ length: 20 }, () => event(TENANTS[0]!));
+    await Promise.all(after.map((e) => writer.record(e)));
+    await writer.close();
+    expect(await committed(after.map((e) => e.requestId))).toBe(20);
+    expect(await verifyAuditChain(observer, TENANTS[0]!)).toMatchObject({ ok: true, checked: 121 });
+  });
+
+  it('rejects a malformed event alone, and anything after close()', async () => {
+    const writer = new AuditWriter(writerPool);
+    const good = event(TENANTS[1]!);
+    const results = await Promise.allSettled([
+      writer.record({ ...event(null), tenantId: 'not-a-uuid' }),
+      writer.record(good),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    await writer.close();
+    await expect(writer.record(event(null))).rejects.toThrow(/closed/);
+    expect(await committed([good.requestId])).toBe(1);
+  });
+});

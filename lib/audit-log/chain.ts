@@ -1,0 +1,261 @@
+/**
+ * The audit log is one hash chain per tenant: each event stores its 1-based
+ * position in its chain, the hash of the event before it, and its own hash,
+ * sha256(prev_hash || canonical JSON of its content). Altering, removing or
+ * reordering any stored event breaks a link that verify.ts finds.
+ *
+ * Appends serialise per chain on the chain's row in audit_chain_heads, which
+ * holds the newest link; (chain_key, chain_seq) is unique, so even an append
+ * made outside a transaction can fail but never fork a chain.
+ */
+import { Prisma, Surface } from '@prisma/client';
+import { isUuid, uuidV7 } from '../ids';
+import { arrayLiteral } from '../pg-array';
+import { quote, sha256Hex } from '../canonical-json';
+import { runSql, type TransactionSqlClient } from '../sql';
+
+export type AuditSurface = Surface;
+
+export interface AuditEventInput {
+  /** Generated (time-ordered) when missing. */
+  id?: string;
+  /** Null for calls that never resolved to a tenant; they chain on the platform chain. */
+  tenantId: string | null;
+  requestId: string;
+  actor: string;
+  scope: string | null;
+  surface: AuditSurface;
+  action: string;
+  /** GraphQL operation name, or the REST route. */
+  operationName: string | null;
+  resourceType: string | null;
+  resourceId: string | null;
+  status: string;
+  /** SHA-256 of the GraphQL document or of the REST body. */
+  bodySha256: string | null;
+  /** SHA-256 of the GraphQL variables. */
+  variablesSha256: string | null;
+  latencyMs: number | null;
+  createdAt: Date;
+}
+
+/** An event exactly as stored and hashed. */
+export type AuditEventContent = Required<AuditEventInput>;
+
+/**
+ * The hashed fields and their columns. Every field of AuditEventContent is
+ * here (the type says so), so nothing stored escapes the hash; verification
+ * reads these same fields back.
+ */
+export const AUDIT_CONTENT_COLUMNS = {
+  id: 'id',
+  tenantId: 'tenant_id',
+  requestId: 'request_id',
+  actor: 'actor',
+  scope: 'scope',
+  surface: 'surface',
+  action: 'action',
+  operationName: 'operation_name',
+  resourceType: 'resource_type',
+  resourceId: 'resource_id',
+  status: 'status',
+  bodySha256: 'body_sha256',
+  variablesSha256: 'variables_sha256',
+  latencyMs: 'latency_ms',
+  createdAt: 'created_at',
+} as const satisfies Record<keyof AuditEventContent, string>;
+
+export const AUDIT_CONTENT_FIELDS = Object.keys(AUDIT_CONTENT_COLUMNS) as (keyof AuditEventContent)[];
+
+/** prev_hash of the first event of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** chain_key of the events with no tenant. */
+export const PLATFORM_CHAIN_KEY = '00000000-0000-0000-0000-000000000000';
+
+export function chainKeyOf(tenantId: string | null): string {
+  return tenantId ?? PLATFORM_CHAIN_KEY;
+}
+
+// The fields in canonical JSON's key order (UTF-16 code units), each with
+// the text that precedes its value.
+const CANONICAL_FIELDS = [...AUDIT_CONTENT_FIELDS].sort();
+const CANONICAL_PREFIXES = CANONICAL_FIELDS.map((field, i) => `${i === 0 ? '{' : ','}${quote(field)}:`);
+
+/**
+ * hex sha256(prevHash + canonical JSON of the content fields), createdAt as
+ * its ISO string: exactly canonicalJson() of the fields (tests hold it to
+ * that), written out directly because it runs for every event, millions of
+ * times in a seed. The migration that chained the rows already there builds
+ * the same JSON in SQL.
+ */
+export function eventHash(prevHash: string, event: AuditEventContent): string {
+  let json = '';
+  for (let i = 0; i < CANONICAL_FIELDS.length; i++) {
+    const field = CANONICAL_FIELDS[i]!;
+    const value = field === 'createdAt' ? event.createdAt.toISOString() : event[field];
+    json += CANONICAL_PREFIXES[i]! + (value === null ? 'null' : typeof value === 'number' ? String(value) : quote(value as string));
+  }
+  return sha256Hex(prevHash + json + '}');
+}
+
+const SURFACES = new Set<string>(Object.values(Surface));
+const INT4_MAX = 2 ** 31 - 1;
+// NUL cannot be stored in a PostgreSQL text column, and a lone surrogate is
+// stored as U+FFFD by the UTF-8 encoder: either way the hash of what was
+// sent would not match the hash of what is read back.
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storable<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replace(UNSTORABLE, '\uFFFD')) as T;
+}
+
+function uuid(value: string, field: string): string {
+  if (!isUuid(value)) throw new TypeError(`audit event ${field} is not a UUID: ${JSON.stringify(value)}`);
+  // PostgreSQL prints uuids in lower case; the hash must see what it prints.
+  return value.toLowerCase();
+}
+
+/**
+ * The event as it will be stored and hashed. Throws on what PostgreSQL would
+ * reject, so that one bad event fails alone rather than the batch it joins;
+ * text PostgreSQL cannot hold as given is replaced, not rejected, because
+ * the call must be recorded whatever it carried.
+ */
+export function normalizeAuditEvent(input: AuditEventInput): AuditEventContent {
+  const { createdAt, latencyMs, surface } = input;
+  if (!(createdAt instanceof Date) || Number.isNaN(createdAt.getTime())) {
+    throw new TypeError('audit event createdAt is not a valid Date');
+  }
+  if (latencyMs !== null && !(Number.isInteger(latencyMs) && Math.abs(latencyMs) <= INT4_MAX)) {
+    throw new TypeError(`audit event latencyMs is not a 32-bit integer: ${latencyMs}`);
+  }
+  if (!SURFACES.has(surface)) throw new TypeError(`audit event surface is unknown: ${JSON.stringify(surface)}`);
+  return {
+    id: input.id === undefined ? uuidV7(createdAt.getTime()) : uuid(input.id, 'id'),
+    tenantId: input.tenantId === null ? null : uuid(input.tenantId, 'tenantId'),
+    requestId: storable(input.requestId),
+    actor: storable(input.actor),
+    scope: storable(input.scope ?? null),
+    surface,
+    action: storable(input.action),
+    operationName: storable(input.operationName ?? null),
+    resourceType: storable(input.resourceType ?? null),
+    resourceId: storable(input.resourceId ?? null),
+    status: storable(input.status),
+    bodySha256: storable(input.bodySha256 ?? null),
+    variablesSha256: storable(input.variablesSha256 ?? null),
+    latencyMs,
+    createdAt: new Date(createdAt.getTime()),
+  };
+}
+
+export interface ChainHead {
+  chainKey: string;
+  lastSeq: number;
+  lastHash: string;
+}
+
+export interface ChainLink {
+  chainKey: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Gives events their place in their chains, in the order it is handed them,
+ * continuing from the heads it starts with (a chain it has no head for
+ * starts at seq 1). The one implementation of chaining: appends and the
+ * demo-data generator both use it.
+ */
+export class ChainLinker {
+  private readonly tips = new Map<string, ChainHead>();
+
+  constructor(heads: Iterable<ChainHead> = []) {
+    for (const head of heads) this.tips.set(head.chainKey, { ...head });
+  }
+
+  link(event: AuditEventContent): ChainLink {
+    const chainKey = chainKeyOf(event.tenantId);
+    let tip = this.tips.get(chainKey);
+    if (!tip) this.tips.set(chainKey, (tip = { chainKey, lastSeq: 0, lastHash: GENESIS_HASH }));
+    const prevHash = tip.lastHash;
+    tip.lastSeq += 1;
+    tip.lastHash = eventHash(prevHash, event);
+    return { chainKey, seq: tip.lastSeq, prevHash, hash: tip.lastHash };
+  }
+
+  /** The newest link of every chain this linker has started from or extended. */
+  heads(): ChainHead[] {
+    return [...this.tips.values()].map((tip) => ({ ...tip }));
+  }
+}
+
+/**
+ * Appends events to their chains, in the order given, with one INSERT. `db`
+ * must be a single connection inside a transaction the caller commits (a pg
+ * client after BEGIN, or the client of a Prisma interactive transaction):
+ * the heads of the chains involved stay locked until then, so call it last
+ * in the transaction and once, to keep the lock short and its order fixed.
+ */
+export async function appendAuditEvents(
+  db: TransactionSqlClient,
+  inputs: readonly AuditEventInput[],
+): Promise<void> {
+  if (inputs.length === 0) return;
+  if ('$transaction' in db) {
+    // The root Prisma client runs each statement on whichever connection is
+    // free, so the head lock would not outlive the statement taking it.
+    throw new TypeError('appendAuditEvents needs the client of a Prisma interactive transaction, not the root client');
+  }
+  const events = inputs.map(normalizeAuditEvent);
+  const chainKeys = [...new Set(events.map((e) => chainKeyOf(e.tenantId)))].sort();
+  const heads = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, lockHeads(chainKeys));
+  const linker = new ChainLinker(heads.map((h) => ({ ...h, lastSeq: Number(h.lastSeq) })));
+  const links = events.map((event) => linker.link(event));
+  await runSql(db, insertEvents(events, links, linker.heads()));
+}
+
+/**
+ * Creates missing heads and locks all of them, in chain-key order so that
+ * two transactions appending to overlapping chains cannot deadlock. The
+ * conflict branch updates nothing: it is there to lock the existing row and
+ * return it.
+ */
+function lockHeads(chainKeys: string[]): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO audit_chain_heads (chain_key, last_seq, last_hash)
+    SELECT chain_key, 0, ${GENESIS_HASH}
+    FROM unnest(${arrayLiteral(chainKeys)}::uuid[]) AS chain_key
+    ORDER BY chain_key
+    ON CONFLICT (chain_key) DO UPDATE SET last_seq = audit_chain_heads.last_seq
+    RETURNING chain_key::text AS "chainKey", last_seq::text AS "lastSeq", last_hash AS "lastHash"`;
+}
+
+/** Every event in one multi-row INSERT, and the heads moved to the newest links, in one statement. */
+function insertEvents(events: AuditEventContent[], links: ChainLink[], heads: ChainHead[]): Prisma.Sql {
+  const column = <K extends keyof AuditEventContent>(field: K) =>
+    arrayLiteral(events.map((e) => e[field] as string | number | null));
+  return Prisma.sql`
+    WITH appended AS (
+      INSERT INTO audit_events (id, tenant_id, request_id, actor, scope, surface, action, operation_name,
+                                resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
+                                created_at, chain_key, chain_seq, prev_hash, hash)
+      SELECT * FROM unnest(
+        ${column('id')}::uuid[], ${column('tenantId')}::uuid[], ${column('requestId')}::text[],
+        ${column('actor')}::text[], ${column('scope')}::text[], ${column('surface')}::"Surface"[],
+        ${column('action')}::text[], ${column('operationName')}::text[], ${column('resourceType')}::text[],
+        ${column('resourceId')}::text[], ${column('status')}::text[], ${column('bodySha256')}::text[],
+        ${column('variablesSha256')}::text[], ${column('latencyMs')}::int[],
+        ${arrayLiteral(events.map((e) => e.createdAt.toISOString()))}::timestamptz[],
+        ${arrayLiteral(links.map((l) => l.chainKey))}::uuid[], ${arrayLiteral(links.map((l) => l.seq))}::int8[],
+        ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])
+    )
+    UPDATE audit_chain_heads AS h
+    SET last_seq = u.last_seq, last_hash = u.last_hash
+    FROM unnest(${arrayLiteral(heads.map((h) => h.chainKey))}::uuid[],
+                ${arrayLiteral(heads.map((h) => h.lastSeq))}::int8[],
+                ${arrayLiteral(heads.map((h) => h.lastHash))}::text[]) AS u(chain_key, last_seq, last_hash)
+    WHERE h.chain_key = u.chain_key`;
+}
