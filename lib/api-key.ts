@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyEnvironment } from './vocabulary';
 
-export type KeyEnvironment = 'SANDBOX' | 'PRODUCTION';
+export type { KeyEnvironment } from './vocabulary';
 
 /** What a key starts with tells at a glance where it works (and secret scanners can match it). */
 const ENV_TAG: Record<KeyEnvironment, string> = { SANDBOX: 'mai_test_', PRODUCTION: 'mai_live_' };

@@ -1,12 +1,7 @@
 import { forbidden } from './errors';
+import type { CallSurface, Scope } from './vocabulary';
 
-/** Scopes a credential can carry. */
-export type Scope = 'read' | 'write' | 'admin';
-export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
-
-/** How the call reached the platform; domain writes record it in their audit events. */
-export type CallSurface = 'REST' | 'GRAPHQL' | 'WEBSOCKET';
-export const CALL_SURFACES: readonly CallSurface[] = ['REST', 'GRAPHQL', 'WEBSOCKET'];
+export type { CallSurface, Scope } from './vocabulary';
 
 /**
  * Who is calling, as verified once by the gateway from an API key or a JWT.
@@ -21,6 +16,7 @@ export interface Caller {
   /** The tenant the credential belongs to; null for a platform operator's token. */
   readonly tenantId: string | null;
   readonly scopes: ReadonlySet<Scope>;
+  /** How the call reached the platform; domain writes record it in their audit events. */
   readonly surface: CallSurface;
 }
 

@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /**
  * JSON with object keys sorted recursively and no whitespace, so equal values
  * always serialise (and hash) the same whatever order their keys were built
@@ -12,11 +10,6 @@ export function canonicalJson(value: unknown): string {
   const out = encode(value);
   if (out === undefined) throw new TypeError('canonicalJson: value has no JSON representation');
   return out;
-}
-
-export function sha256Hex(text: string | Uint8Array): string {
-  // One-shot hash: about twice as fast as createHash() for short inputs.
-  return hash('sha256', text, 'hex');
 }
 
 // Printable ASCII other than " and \ needs no escaping: the common case, and

@@ -8,7 +8,7 @@ import type { Logger } from './logger';
  * never a stack trace or an internal message. Unexpected errors are logged
  * whole and masked. (requestIdPlugin adds the request id.)
  */
-export function makeErrorFormatter(logger: Logger) {
+export function makeErrorMasker(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;

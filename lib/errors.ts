@@ -1,19 +1,73 @@
 import { GraphQLError } from 'graphql';
 
-/** Stable error codes clients can branch on (GraphQL `extensions.code`, REST `error.code`). */
+/**
+ * Every stable error code clients can branch on: GraphQL `extensions.code`
+ * and the REST envelope's `error.code`. No other module spells one out.
+ */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FEATURE_NOT_INSTALLED: 'FEATURE_NOT_INSTALLED',
   TENANT_SUSPENDED: 'TENANT_SUSPENDED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  // REST only: what a body, a route or a query string got wrong.
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  INVALID_BODY: 'INVALID_BODY',
+  UNKNOWN_FIELD: 'UNKNOWN_FIELD',
+  INVALID_FIELD: 'INVALID_FIELD',
+  UNKNOWN_PARAMETER: 'UNKNOWN_PARAMETER',
+  INVALID_PARAMETER: 'INVALID_PARAMETER',
 } as const;
 
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** How a code reads over HTTP where it decides the status (REST, and refusals before GraphQL runs). */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  INVALID_BODY: 400,
+  UNKNOWN_FIELD: 400,
+  INVALID_FIELD: 400,
+  UNKNOWN_PARAMETER: 400,
+  INVALID_PARAMETER: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  TENANT_SUSPENDED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  FEATURE_NOT_INSTALLED: 422,
+  INTERNAL_SERVER_ERROR: 500,
+  DATABASE_UNAVAILABLE: 503,
+  SUBGRAPH_UNAVAILABLE: 503,
+  AUDIT_UNAVAILABLE: 503,
+};
+
+/** The status for a code another service sent; an unknown one is a server fault. */
+export function httpStatusOf(code: unknown): number {
+  return typeof code === 'string' && code in HTTP_STATUS ? HTTP_STATUS[code as ErrorCode] : 500;
+}
+
+/** The one answer to a call whose audit record could not be written (GraphQL and REST alike). */
+export const AUDIT_UNAVAILABLE_MESSAGE = 'the audit trail is unavailable, so the request cannot be answered; retry shortly';
+
 /** An error with a stable code of its own (not one of the generic ones above). */
-export function codedError(code: keyof typeof ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
+export function codedError(code: ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from './errors';
 import { BodyTooLargeError, readBody, sendJson } from './http';
 
 export const MAX_GRAPHQL_BODY_BYTES = 1_000_000;
@@ -30,7 +31,7 @@ export async function handleGraphQLRequest<C extends BaseContext>(
       raw = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, extraHeaders);
+        sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] }, extraHeaders);
         return;
       }
       throw error;
@@ -40,7 +41,7 @@ export async function handleGraphQLRequest<C extends BaseContext>(
       try {
         body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, extraHeaders);
+        sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: ErrorCode.BAD_REQUEST } }] }, extraHeaders);
         return;
       }
     } else {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CALL_SURFACES, type CallSurface, type Caller, type Scope } from './caller';
+import type { Caller } from './caller';
+import { CALL_SURFACES, SCOPES, type CallSurface, type Scope } from './vocabulary';
 
 /** The header in which the gateway hands the verified caller to a subgraph. */
 export const INTERNAL_CALLER_HEADER = 'x-internal-caller';
@@ -8,7 +9,6 @@ export const INTERNAL_CALLER_HEADER = 'x-internal-caller';
 export const INTERNAL_TOKEN_TTL_SECONDS = 60;
 
 const VERSION = 'v1';
-const SCOPES: ReadonlySet<string> = new Set<Scope>(['read', 'write', 'admin']);
 
 interface Payload {
   rid: string;
@@ -58,7 +58,7 @@ export function verifyCaller(token: string | undefined, secret: string, now = Da
   if (typeof payload.exp !== 'number' || payload.exp < Math.floor(now / 1000)) return null;
   if (typeof payload.rid !== 'string' || typeof payload.act !== 'string') return null;
   if (payload.tid !== null && typeof payload.tid !== 'string') return null;
-  if (!Array.isArray(payload.scp) || !payload.scp.every((s) => SCOPES.has(s))) return null;
+  if (!Array.isArray(payload.scp) || !payload.scp.every((s) => (SCOPES as readonly string[]).includes(s))) return null;
   if (!CALL_SURFACES.includes(payload.srf)) return null;
   return { requestId: payload.rid, actor: payload.act, tenantId: payload.tid, scopes: new Set(payload.scp), surface: payload.srf };
 }

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { SCOPES, type Scope } from '../lib/caller';
+import { SCOPES, type Scope } from '../lib/vocabulary';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
 import { isUuid } from '../lib/ids';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { canonicalJson, sha256Hex } from '../lib/canonical-json';
+import { canonicalJson } from '../lib/canonical-json';
+import { sha256Hex } from '../lib/hash';
 import { SUBGRAPHS, subgraphSdlPath } from '../lib/supergraph';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';

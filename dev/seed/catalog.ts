@@ -5,7 +5,8 @@
  * with seeded ids and timestamps relative to `now`.
  */
 import type { Condition, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../../subgraphs/decisions/policy/types';
-import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
+import { canonicalJson } from '../../lib/canonical-json';
+import { sha256Hex } from '../../lib/hash';
 import type { Random, WeightedPairs } from './random';
 
 export type Plan = 'FREE' | 'PRO' | 'ENTERPRISE';

@@ -13,7 +13,8 @@ import { poolConfigFromUrl } from '../../lib/database-url';
 import { ChainLinker, type AuditEventContent, type ChainHead } from '../../lib/audit-log/chain';
 import { inTransaction } from '../../lib/sql';
 import { arrayLiteral, type Cell } from '../../lib/pg-array';
-import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
+import { canonicalJson } from '../../lib/canonical-json';
+import { sha256Hex } from '../../lib/hash';
 import {
   buildCatalog,
   PLAN_TRAFFIC,

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Pool } from 'pg';
 import { apiKeyMatches, apiKeyPrefix } from '../../lib/api-key';
-import { SCOPES, type CallSurface, type Caller, type Scope } from '../../lib/caller';
+import type { Caller } from '../../lib/caller';
+import { SCOPES, type CallSurface, type Scope } from '../../lib/vocabulary';
+import { ErrorCode, HTTP_STATUS } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
+import type { CredentialsRead, StoredKey } from './credentials-read';
 
 export interface JwtSettings {
   secret?: string;
@@ -23,20 +25,10 @@ export interface AuthFailure {
 export type AuthResult = { caller: Caller } | { failure: AuthFailure };
 
 /** How a refused credential reads over HTTP, the same on every surface. */
-export function failureStatus(failure: AuthFailure): { status: 401 | 503; code: 'UNAUTHENTICATED' | 'DATABASE_UNAVAILABLE'; headers: Record<string, string> } {
+export function failureStatus(failure: AuthFailure): { status: number; code: ErrorCode; headers: Record<string, string> } {
   return failure.reason === 'unavailable'
-    ? { status: 503, code: 'DATABASE_UNAVAILABLE', headers: { 'retry-after': '1' } }
-    : { status: 401, code: 'UNAUTHENTICATED', headers: { 'www-authenticate': 'Bearer realm="micro-ai"' } };
-}
-
-interface KeyRow {
-  id: string;
-  tenant_id: string;
-  secret_hash: string;
-  scopes: string[];
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
+    ? { status: HTTP_STATUS.DATABASE_UNAVAILABLE, code: ErrorCode.DATABASE_UNAVAILABLE, headers: { 'retry-after': '1' } }
+    : { status: HTTP_STATUS.UNAUTHENTICATED, code: ErrorCode.UNAUTHENTICATED, headers: { 'www-authenticate': 'Bearer realm="micro-ai"' } };
 }
 
 // Recording every use would write on every request; a minute's precision is what key lists show.
@@ -56,7 +48,7 @@ export class Authenticator {
   private readonly jwtKey: Uint8Array | JWTVerifyGetKey | null;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly credentials: CredentialsRead,
     private readonly jwt: JwtSettings | null,
     private readonly logger: Logger,
   ) {
@@ -83,26 +75,21 @@ export class Authenticator {
   private async fromApiKey(key: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
     const prefix = apiKeyPrefix(key);
     if (!prefix) return fail('malformed', 'the API key is malformed');
-    let row: KeyRow | undefined;
+    let row: StoredKey | null;
     try {
-      ({ rows: [row] } = await this.pool.query<KeyRow>(
-        'SELECT id, tenant_id, secret_hash, scopes, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1',
-        [prefix],
-      ));
+      row = await this.credentials.byPrefix(prefix);
     } catch (err) {
       this.logger.warn('credential store unavailable', { err, requestId });
       return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
     }
     // The same answer for an unknown prefix and a wrong secret: no oracle for valid prefixes.
-    if (!row || !apiKeyMatches(key, row.secret_hash)) return fail('unknown_key', 'the API key is not valid');
-    if (row.revoked_at) return fail('revoked', 'the API key has been revoked');
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return fail('expired', 'the API key has expired');
-    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_PRECISION_MS) {
-      this.pool
-        .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id])
-        .catch((err) => this.logger.warn('could not record key use', { err, requestId }));
+    if (!row || !apiKeyMatches(key, row.secretHash)) return fail('unknown_key', 'the API key is not valid');
+    if (row.revokedAt) return fail('revoked', 'the API key has been revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return fail('expired', 'the API key has expired');
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+      this.credentials.touch(row.id).catch((err) => this.logger.warn('could not record key use', { err, requestId }));
     }
-    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenant_id, scopes: new Set(knownScopes(row.scopes)), surface } };
+    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface } };
   }
 
   private async fromJwt(token: string, requestId: string, surface: CallSurface): Promise<AuthResult> {

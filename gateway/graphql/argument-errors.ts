@@ -17,7 +17,7 @@ const ARGUMENT_VALUE_ERRORS = [
 ];
 
 export function reclassifyValidationError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED') return formatted;
+  if (formatted.extensions?.code !== ErrorCode.GRAPHQL_VALIDATION_FAILED) return formatted;
   if (!ARGUMENT_VALUE_ERRORS.some((pattern) => pattern.test(formatted.message))) return formatted;
   return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
 }

@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { callEvent } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
+import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
+import { canonicalJson } from '../../lib/canonical-json';
+import { sha256Hex } from '../../lib/hash';
 import type { GatewayContext } from './context';
-
-export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
 /**
  * Records every GraphQL operation exactly once: who, which tenant, the scope
@@ -28,29 +29,27 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
           const status = String(response.http.status ?? 200);
           const elapsed = Math.max(0, Math.round(performance.now() - started));
           try {
-            await writer.record({
-              tenantId: contextValue.caller.tenantId,
-              requestId: contextValue.requestId,
-              actor: contextValue.caller.actor,
-              scope: operation?.operation === 'mutation' ? 'write' : 'read',
-              surface: 'GRAPHQL',
-              action: 'request',
-              operationName: request.operationName ?? operation?.name?.value ?? null,
-              resourceType: null,
-              resourceId: null,
-              status: firstCode ? `${status} ${String(firstCode)}` : status,
-              bodySha256: request.query ? sha256Hex(request.query) : null,
-              variablesSha256: sha256Hex(canonicalJson(request.variables ?? {})),
-              latencyMs: elapsed,
-              createdAt: new Date(startedAt + elapsed),
-            });
+            await writer.record(
+              callEvent({
+                requestId: contextValue.requestId,
+                caller: contextValue.caller,
+                surface: 'GRAPHQL',
+                scope: operation?.operation === 'mutation' ? 'write' : 'read',
+                operationName: request.operationName ?? operation?.name?.value ?? null,
+                status: firstCode ? `${status} ${String(firstCode)}` : status,
+                bodySha256: request.query ? sha256Hex(request.query) : null,
+                variablesSha256: sha256Hex(canonicalJson(request.variables ?? {})),
+                latencyMs: elapsed,
+                at: new Date(startedAt + elapsed),
+              }),
+            );
           } catch (err) {
             logger.error('audit record failed; withholding the response', { err, requestId: contextValue.requestId });
             response.http.status = 503;
             response.body = {
               kind: 'single',
               singleResult: {
-                errors: [{ message: 'the audit trail is unavailable, so the request cannot be answered; retry shortly', extensions: { code: AUDIT_UNAVAILABLE, requestId: contextValue.requestId } }],
+                errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, requestId: contextValue.requestId } }],
               },
             };
           }

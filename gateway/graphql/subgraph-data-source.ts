@@ -1,10 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../lib/errors';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
 import type { GatewayContext } from './context';
-
-export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
 /**
  * How the gateway calls one subgraph: forwards the request id and the
@@ -38,7 +37,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, serviceName: this.serviceName } });
     }
     throw new GraphQLError(`The ${this.serviceName} service is unavailable; retry shortly`, {
-      extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, ...(response && { status: response.status }) },
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, ...(response && { status: response.status }) },
     });
   }
 }

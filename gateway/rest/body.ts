@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../../lib/errors';
 import { BodyTooLargeError, readBody } from '../../lib/http';
 import { RestError } from './envelope';
 
@@ -9,22 +10,22 @@ export async function readJsonObject(req: IncomingMessage): Promise<{ raw: Buffe
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     req.resume();
-    throw new RestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as Content-Type: application/json', { content_type: type || null });
+    throw new RestError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send the body as Content-Type: application/json', { content_type: type || null });
   }
   let raw: Buffer;
   try {
     raw = await readBody(req, MAX_REST_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new RestError(413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_REST_BODY_BYTES} bytes`, { limit: MAX_REST_BODY_BYTES });
+    if (error instanceof BodyTooLargeError) throw new RestError(ErrorCode.PAYLOAD_TOO_LARGE, `the body exceeds ${MAX_REST_BODY_BYTES} bytes`, { limit: MAX_REST_BODY_BYTES });
     throw error;
   }
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw new RestError(400, 'MALFORMED_JSON', 'the body is not valid JSON', { reason: (error as Error).message });
+    throw new RestError(ErrorCode.MALFORMED_JSON, 'the body is not valid JSON', { reason: (error as Error).message });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RestError(400, 'INVALID_BODY', 'the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RestError(ErrorCode.INVALID_BODY, 'the body must be a JSON object');
   return { raw, value: value as Record<string, unknown> };
 }
 
@@ -32,7 +33,7 @@ export async function readJsonObject(req: IncomingMessage): Promise<{ raw: Buffe
 export function refuseUnknownFields(value: Record<string, unknown>, allowed: readonly string[], at = ''): void {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
   if (unknown.length) {
-    throw new RestError(400, 'UNKNOWN_FIELD', `unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => at + k).join(', ')}`, {
+    throw new RestError(ErrorCode.UNKNOWN_FIELD, `unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => at + k).join(', ')}`, {
       fields: unknown.map((k) => at + k),
       allowed: allowed.map((k) => at + k),
     });

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../lib/errors';
 import { RestError } from './envelope';
 import { refuseUnknownFields } from './body';
 
@@ -54,16 +55,16 @@ export function restEvent(e: GraphEvent) {
 export function createDecisionInput(body: Record<string, unknown>, idempotencyKey: string | undefined) {
   refuseUnknownFields(body, ['feature', 'subject', 'attributes']);
   const { feature, subject, attributes } = body;
-  if (typeof feature !== 'string') throw new RestError(400, 'INVALID_FIELD', 'feature must be a string', { field: 'feature' });
+  if (typeof feature !== 'string') throw new RestError(ErrorCode.INVALID_FIELD, 'feature must be a string', { field: 'feature' });
   if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) {
-    throw new RestError(400, 'INVALID_FIELD', 'subject must be an object with type and reference', { field: 'subject' });
+    throw new RestError(ErrorCode.INVALID_FIELD, 'subject must be an object with type and reference', { field: 'subject' });
   }
   refuseUnknownFields(subject as Record<string, unknown>, ['type', 'reference'], 'subject.');
   const { type, reference } = subject as Record<string, unknown>;
   if (typeof type !== 'string' || typeof reference !== 'string') {
-    throw new RestError(400, 'INVALID_FIELD', 'subject.type and subject.reference must be strings', { field: 'subject' });
+    throw new RestError(ErrorCode.INVALID_FIELD, 'subject.type and subject.reference must be strings', { field: 'subject' });
   }
-  if (attributes === undefined) throw new RestError(400, 'INVALID_FIELD', 'attributes is required (an object)', { field: 'attributes' });
+  if (attributes === undefined) throw new RestError(ErrorCode.INVALID_FIELD, 'attributes is required (an object)', { field: 'attributes' });
   return { feature, subject: { type, reference }, attributes, ...(idempotencyKey !== undefined && { idempotencyKey }) };
 }
 
@@ -72,9 +73,9 @@ const LIST_PARAMETERS = ['limit', 'cursor', 'feature', 'outcome', 'created_after
 /** GET /v1/decisions query string to connection arguments. */
 export function listArguments(params: URLSearchParams) {
   const unknown = [...new Set(params.keys())].filter((k) => !LIST_PARAMETERS.includes(k));
-  if (unknown.length) throw new RestError(400, 'UNKNOWN_PARAMETER', `unknown query parameter: ${unknown.join(', ')}`, { parameters: unknown, allowed: LIST_PARAMETERS });
+  if (unknown.length) throw new RestError(ErrorCode.UNKNOWN_PARAMETER, `unknown query parameter: ${unknown.join(', ')}`, { parameters: unknown, allowed: LIST_PARAMETERS });
   const limit = params.get('limit');
-  if (limit !== null && !/^\d{1,4}$/.test(limit)) throw new RestError(400, 'INVALID_PARAMETER', 'limit must be an integer from 0 to 100', { parameter: 'limit' });
+  if (limit !== null && !/^\d{1,4}$/.test(limit)) throw new RestError(ErrorCode.INVALID_PARAMETER, 'limit must be an integer from 0 to 100', { parameter: 'limit' });
   const filter: Record<string, unknown> = {};
   const map: Array<[string, string]> = [['feature', 'feature'], ['created_after', 'createdAfter'], ['created_before', 'createdBefore'], ['tenant_id', 'tenantId'], ['subject_reference', 'subjectReference'], ['request_id', 'requestId']];
   for (const [param, field] of map) if (params.has(param)) filter[field] = params.get(param);

@@ -1,16 +1,19 @@
 import type { ServerResponse } from 'node:http';
+import { ErrorCode, HTTP_STATUS, httpStatusOf } from '../../lib/errors';
 import { sendJson } from '../../lib/http';
 
-/** The one REST error shape: `{"error": {"code", "message", "request_id", "details"?}}`. */
+/** The one REST error shape: `{"error": {"code", "message", "request_id", "details"?}}`; the code decides the status. */
 export class RestError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.status = HTTP_STATUS[code];
   }
 }
 
@@ -19,22 +22,10 @@ export function sendRestError(res: ServerResponse, error: RestError, requestId: 
   sendJson(res, error.status, body, { ...headers, ...error.headers });
 }
 
-/** How a GraphQL error code reads over HTTP. */
-const STATUS_BY_CODE: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  TENANT_SUSPENDED: 403,
-  FEATURE_NOT_INSTALLED: 422,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  DATABASE_UNAVAILABLE: 503,
-  SUBGRAPH_UNAVAILABLE: 503,
-  AUDIT_UNAVAILABLE: 503,
-};
-
+/** A GraphQL error of the facade's own operation, as the REST error it means. */
 export function restErrorFromGraphQL(error: { message: string; extensions?: Record<string, unknown> }): RestError {
-  const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-  const status = STATUS_BY_CODE[code] ?? 500;
-  const { code: _code, requestId: _rid, serviceName: _svc, ...details } = error.extensions ?? {};
-  return new RestError(status, code, status === 500 ? 'Internal server error' : error.message, Object.keys(details).length ? details : undefined, status === 503 ? { 'retry-after': '1' } : {});
+  const status = httpStatusOf(error.extensions?.code);
+  if (status === 500) return new RestError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+  const { code, requestId: _rid, serviceName: _svc, ...details } = error.extensions ?? {};
+  return new RestError(code as ErrorCode, error.message, Object.keys(details).length ? details : undefined, status === 503 ? { 'retry-after': '1' } : {});
 }

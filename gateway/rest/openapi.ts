@@ -1,3 +1,5 @@
+import { DECISION_OUTCOMES, SURFACES } from '../../lib/vocabulary';
+
 /**
  * The OpenAPI 3.1 description of /v1, served at /v1/openapi.json. Tests
  * validate real responses against these schemas, so the document cannot
@@ -29,7 +31,7 @@ const decision = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     feature: { type: 'string', examples: ['kyc.adaptive'] },
-    outcome: { enum: ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'] },
+    outcome: { enum: DECISION_OUTCOMES },
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     reasons: { type: 'array', items: { type: 'string' } },
     latency_ms: { type: 'integer', minimum: 0 },
@@ -55,7 +57,7 @@ const auditEvent = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     action: { type: 'string', examples: ['request', 'decision.created'] },
-    surface: { enum: ['REST', 'GRAPHQL', 'WEBSOCKET', 'INTERNAL'] },
+    surface: { enum: SURFACES },
     scope: { type: ['string', 'null'] },
     actor: { type: 'string' },
     status: { type: 'string' },

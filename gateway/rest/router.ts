@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callEvent } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
-import { sha256Hex } from '../../lib/canonical-json';
 import type { Caller } from '../../lib/caller';
+import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from '../../lib/errors';
+import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
+import type { Route } from '../http/router';
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
@@ -22,7 +25,7 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-interface Route {
+interface Endpoint {
   method: 'GET' | 'POST';
   /** e.g. /v1/decisions/:id; the template is what the audit log records. */
   template: string;
@@ -36,7 +39,7 @@ function throwIfErrors(result: Awaited<ReturnType<Execute>>): void {
   if (result.errors?.length) throw restErrorFromGraphQL(result.errors[0]);
 }
 
-const ROUTES: Route[] = [
+const ENDPOINTS: Endpoint[] = [
   {
     method: 'POST',
     template: '/v1/decisions',
@@ -77,7 +80,7 @@ const ROUTES: Route[] = [
     async handle({ caller, params, execute }) {
       const result = await execute(GET_DECISION, { id: params[0] }, caller);
       throwIfErrors(result);
-      if (!result.data!.decision) throw new RestError(404, 'NOT_FOUND', 'no decision with that id');
+      if (!result.data!.decision) throw new RestError(ErrorCode.NOT_FOUND, 'no decision with that id');
       return { status: 200, body: restDecision(result.data!.decision) };
     },
   },
@@ -90,7 +93,7 @@ const ROUTES: Route[] = [
       const result = await execute(REQUEST_LINEAGE, { requestId: params[0] }, caller);
       throwIfErrors(result);
       const events = result.data!.auditEvents.edges.map((e: any) => restEvent(e.node)).reverse();
-      if (events.length === 0) throw new RestError(404, 'NOT_FOUND', 'no recorded request with that id');
+      if (events.length === 0) throw new RestError(ErrorCode.NOT_FOUND, 'no recorded request with that id');
       return { status: 200, body: { request_id: params[0], events, decisions: result.data!.decisions.edges.map((e: any) => restDecision(e.node)) } };
     },
   },
@@ -109,63 +112,66 @@ export interface RestDeps {
  * authorisation), answers in one error envelope, and records each call
  * once in the audit trail before answering.
  */
-export function createRestHandler(deps: RestDeps) {
-  return async (req: IncomingMessage, res: ServerResponse, requestId: string, headers: Record<string, string>): Promise<void> => {
-    const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, OPENAPI_DOCUMENT, headers);
+export function restRoute(deps: RestDeps): Route {
+  return { path: '/v1/', handle: (req, res, { requestId, headers }) => serveRest(deps, req, res, requestId, headers), crashBody: restCrash };
+}
 
-    const matching = ROUTES.filter((r) => r.pattern.test(url.pathname));
-    const route = matching.find((r) => r.method === req.method);
-    let caller: Caller | null = null;
-    let reply: Reply;
-    let bodyHash: string | null = null;
-    try {
-      if (!matching.length) throw new RestError(404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-      if (!route) throw new RestError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
-      const auth = await deps.authenticator.authenticate(req.headers, requestId, 'REST');
-      if ('failure' in auth) {
-        const { status, code, headers: extra } = failureStatus(auth.failure);
-        throw new RestError(status, code, auth.failure.message, { reason: auth.failure.reason }, extra);
-      }
-      caller = auth.caller;
-      const params = route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
-      const readJson = async () => {
-        const { raw, value } = await readJsonObject(req);
-        bodyHash = sha256Hex(raw);
-        return value;
-      };
-      reply = await route.handle({ req, caller, params, search: url.searchParams, readJson, execute: deps.execute });
-    } catch (error) {
-      if (!(error instanceof RestError)) deps.logger.error('REST request failed', { err: error, requestId });
-      const restError = error instanceof RestError ? error : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-      reply = { status: restError.status, body: restError, headers: restError.headers };
+function restCrash(requestId: string) {
+  return { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', request_id: requestId } };
+}
+
+async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerResponse, requestId: string, headers: Record<string, string>): Promise<void> {
+  const started = performance.now();
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, OPENAPI_DOCUMENT, headers);
+
+  const matching = ENDPOINTS.filter((r) => r.pattern.test(url.pathname));
+  const endpoint = matching.find((r) => r.method === req.method);
+  let caller: Caller | null = null;
+  let reply: Reply;
+  let bodyHash: string | null = null;
+  try {
+    if (!matching.length) throw new RestError(ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
+    if (!endpoint) throw new RestError(ErrorCode.METHOD_NOT_ALLOWED, `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
+    const auth = await deps.authenticator.authenticate(req.headers, requestId, 'REST');
+    if ('failure' in auth) {
+      const { code, headers: extra } = failureStatus(auth.failure);
+      throw new RestError(code, auth.failure.message, { reason: auth.failure.reason }, extra);
     }
-    // A body nobody read (refused before parsing) is drained so the connection can be reused.
-    if (!req.readableEnded) req.resume();
+    caller = auth.caller;
+    const params = endpoint.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const readJson = async () => {
+      const { raw, value } = await readJsonObject(req);
+      bodyHash = sha256Hex(raw);
+      return value;
+    };
+    reply = await endpoint.handle({ req, caller, params, search: url.searchParams, readJson, execute: deps.execute });
+  } catch (error) {
+    if (!(error instanceof RestError)) deps.logger.error('REST request failed', { err: error, requestId });
+    const restError = error instanceof RestError ? error : new RestError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    reply = { status: restError.status, body: restError, headers: restError.headers };
+  }
+  // A body nobody read (refused before parsing) is drained so the connection can be reused.
+  if (!req.readableEnded) req.resume();
 
-    try {
-      await deps.audit.record({
-        tenantId: caller?.tenantId ?? null,
+  try {
+    await deps.audit.record(
+      callEvent({
         requestId,
-        actor: caller?.actor ?? 'anonymous',
-        scope: route && caller ? route.scope : null,
+        caller,
         surface: 'REST',
-        action: 'request',
-        operationName: `${req.method} ${route?.template ?? url.pathname}`,
-        resourceType: null,
-        resourceId: null,
+        scope: endpoint && caller ? endpoint.scope : null,
+        operationName: `${req.method} ${endpoint?.template ?? url.pathname}`,
         status: reply.body instanceof RestError ? `${reply.status} ${reply.body.code}` : String(reply.status),
         bodySha256: bodyHash,
         variablesSha256: url.search ? sha256Hex(url.search) : null,
         latencyMs: Math.round(performance.now() - started),
-        createdAt: new Date(),
-      });
-    } catch (err) {
-      deps.logger.error('audit record failed; withholding the response', { err, requestId });
-      return sendRestError(res, new RestError(503, 'AUDIT_UNAVAILABLE', 'the audit trail is unavailable, so the request cannot be answered; retry shortly', undefined, { 'retry-after': '1' }), requestId, headers);
-    }
-    if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, headers);
-    sendJson(res, reply.status, reply.body, { ...headers, ...reply.headers });
-  };
+      }),
+    );
+  } catch (err) {
+    deps.logger.error('audit record failed; withholding the response', { err, requestId });
+    return sendRestError(res, new RestError(ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '1' }), requestId, headers);
+  }
+  if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, headers);
+  sendJson(res, reply.status, reply.body, { ...headers, ...reply.headers });
 }

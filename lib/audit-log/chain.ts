@@ -8,13 +8,13 @@
  * holds the newest link; (chain_key, chain_seq) is unique, so even an append
  * made outside a transaction can fail but never fork a chain.
  */
-import { Prisma, Surface } from '@prisma/client';
+import { Prisma } from '@prisma/client';
 import { isUuid, uuidV7 } from '../ids';
 import { arrayLiteral } from '../pg-array';
-import { quote, sha256Hex } from '../canonical-json';
+import { quote } from '../canonical-json';
+import { sha256Hex } from '../hash';
+import { SURFACES, type Surface } from '../vocabulary';
 import { runSql, type TransactionSqlClient } from '../sql';
-
-export type AuditSurface = Surface;
 
 export interface AuditEventInput {
   /** Generated (time-ordered) when missing. */
@@ -24,7 +24,7 @@ export interface AuditEventInput {
   requestId: string;
   actor: string;
   scope: string | null;
-  surface: AuditSurface;
+  surface: Surface;
   action: string;
   /** GraphQL operation name, or the REST route. */
   operationName: string | null;
@@ -99,7 +99,7 @@ export function eventHash(prevHash: string, event: AuditEventContent): string {
   return sha256Hex(prevHash + json + '}');
 }
 
-const SURFACES = new Set<string>(Object.values(Surface));
+const KNOWN_SURFACES = new Set<string>(SURFACES);
 const INT4_MAX = 2 ** 31 - 1;
 // NUL cannot be stored in a PostgreSQL text column, and a lone surrogate is
 // stored as U+FFFD by the UTF-8 encoder: either way the hash of what was
@@ -130,7 +130,7 @@ export function normalizeAuditEvent(input: AuditEventInput): AuditEventContent {
   if (latencyMs !== null && !(Number.isInteger(latencyMs) && Math.abs(latencyMs) <= INT4_MAX)) {
     throw new TypeError(`audit event latencyMs is not a 32-bit integer: ${latencyMs}`);
   }
-  if (!SURFACES.has(surface)) throw new TypeError(`audit event surface is unknown: ${JSON.stringify(surface)}`);
+  if (!KNOWN_SURFACES.has(surface)) throw new TypeError(`audit event surface is unknown: ${JSON.stringify(surface)}`);
   return {
     id: input.id === undefined ? uuidV7(createdAt.getTime()) : uuid(input.id, 'id'),
     tenantId: input.tenantId === null ? null : uuid(input.tenantId, 'tenantId'),

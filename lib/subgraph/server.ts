@@ -5,8 +5,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { ErrorCode } from '../errors';
 import { handleGraphQLRequest } from '../graphql-http';
-import { makeErrorFormatter } from '../error-masking';
+import { makeErrorMasker } from '../error-masking';
 import { listenOn, sendCrash, sendJson } from '../http';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id';
 import type { Caller } from '../caller';
@@ -54,7 +55,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
   assertEveryRootFieldGuarded(schema, def.permissions);
   const apollo = new ApolloServer<C>({
     schema,
-    formatError: makeErrorFormatter(logger),
+    formatError: makeErrorMasker(logger),
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -80,15 +81,15 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       );
       return;
     }
-    if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] }, headers);
+    if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: ErrorCode.NOT_FOUND } }] }, headers);
     if (!caller) {
       // Only the gateway holds the secret: a direct or forged call gets nothing, not even the schema.
-      const error = { message: 'subgraphs answer only the gateway: missing or invalid internal caller signature', extensions: { code: 'UNAUTHENTICATED', requestId } };
+      const error = { message: 'subgraphs answer only the gateway: missing or invalid internal caller signature', extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } };
       return sendJson(res, 401, { errors: [error] }, headers);
     }
     handleGraphQLRequest(apollo, req, res, async () => def.createContext(caller), headers).catch((err) => {
       logger.error('request failed', { err, requestId });
-      sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, headers);
+      sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] }, headers);
     });
   });
 

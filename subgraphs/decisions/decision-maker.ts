@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
 import { appendAuditEvents } from '../../lib/audit-log/chain';
+import { domainEvent } from '../../lib/audit-log/events';
 import type { Caller } from '../../lib/caller';
-import { badUserInput, codedError, forbidden } from '../../lib/errors';
+import { badUserInput, codedError, ErrorCode, forbidden } from '../../lib/errors';
 import { uuidV7 } from '../../lib/ids';
 import { DecisionInputError, evaluatePolicy, validateDecisionInput } from './policy';
-import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
+import { canonicalJson } from '../../lib/canonical-json';
+import { sha256Hex } from '../../lib/hash';
 import type { CreateDecisionInput } from './__generated__/resolvers-types';
 import type { PolicyCatalog } from './policy-catalog';
 
@@ -53,9 +55,9 @@ export class DecisionMaker {
 
     const found = await this.catalog.lookup(tenantId, feature);
     if (found.kind === 'no_tenant') throw forbidden('the credential names a tenant that does not exist');
-    if (found.kind === 'suspended') throw codedError('TENANT_SUSPENDED', 'the tenant is suspended and cannot make new decisions');
+    if (found.kind === 'suspended') throw codedError(ErrorCode.TENANT_SUSPENDED, 'the tenant is suspended and cannot make new decisions');
     if (found.kind === 'not_installed') {
-      throw codedError('FEATURE_NOT_INSTALLED', `no package installed for this tenant offers the feature ${feature}`, { feature });
+      throw codedError(ErrorCode.FEATURE_NOT_INSTALLED, `no package installed for this tenant offers the feature ${feature}`, { feature });
     }
     const evaluation = evaluatePolicy(found.feature.policy, attributes);
     const createdAt = new Date();
@@ -80,22 +82,14 @@ export class DecisionMaker {
       return await this.prisma.$transaction(async (tx) => {
         const decision = await tx.decision.create({ data: record });
         await appendAuditEvents(tx, [
-          {
+          domainEvent(caller, {
             tenantId,
-            requestId: caller.requestId,
-            actor: caller.actor,
-            scope: 'write',
-            surface: caller.surface,
             action: 'decision.created',
-            operationName: null,
-            resourceType: 'decision',
-            resourceId: decision.id,
-            status: 'ok',
-            bodySha256: sha256Hex(canonicalJson({ ...record, createdAt: createdAt.toISOString() })),
-            variablesSha256: null,
-            latencyMs: null,
-            createdAt,
-          },
+            scope: 'write',
+            resource: { type: 'decision', id: decision.id },
+            contentSha256: sha256Hex(canonicalJson({ ...record, createdAt: createdAt.toISOString() })),
+            at: createdAt,
+          }),
         ]);
         return decision;
       });
@@ -114,7 +108,7 @@ export class DecisionMaker {
     const earlier = await this.prisma.decision.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } } });
     if (!earlier) return null;
     if (earlier.inputHash !== inputHash) {
-      throw codedError('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was already used for a different request', { idempotencyKey: key });
+      throw codedError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this idempotencyKey was already used for a different request', { idempotencyKey: key });
     }
     return earlier;
   }

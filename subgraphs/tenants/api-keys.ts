@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { Pool } from 'pg';
-import { appendAuditEvents, type AuditSurface } from '../../lib/audit-log/chain';
+import { appendAuditEvents } from '../../lib/audit-log/chain';
+import { domainEvent, type ChangeActor } from '../../lib/audit-log/events';
 import { inTransaction, runSql, type SqlClient } from '../../lib/sql';
 import type { Scope } from '../../lib/caller';
 import { uuidV7 } from '../../lib/ids';
@@ -29,13 +30,6 @@ export interface CreateApiKeyInput {
   expiresAt?: Date | null;
 }
 
-/** Who changes a key, for the audit event written with the change. */
-export interface KeyChangeActor {
-  requestId: string;
-  actor: string;
-  surface: AuditSurface;
-}
-
 const SELECT = Prisma.sql`SELECT k.id, k.tenant_id AS "tenantId", t.slug AS "tenantSlug", k.name, k.prefix, k.scopes,
   k.environment::text AS environment, k.expires_at AS "expiresAt", k.revoked_at AS "revokedAt",
   k.last_used_at AS "lastUsedAt", k.created_at AS "createdAt"
@@ -43,31 +37,16 @@ const SELECT = Prisma.sql`SELECT k.id, k.tenant_id AS "tenantId", t.slug AS "ten
 
 export class KeyError extends Error {}
 
-function keyEvent(action: 'api_key.created' | 'api_key.revoked', record: ApiKeyRecord, by: KeyChangeActor) {
-  return {
-    tenantId: record.tenantId,
-    requestId: by.requestId,
-    actor: by.actor,
-    scope: 'admin',
-    surface: by.surface,
-    action,
-    operationName: null,
-    resourceType: 'api_key',
-    resourceId: record.id,
-    status: 'ok',
-    // What changed, never the secret: the key's public description.
-    bodySha256: null,
-    variablesSha256: null,
-    latencyMs: null,
-    createdAt: new Date(),
-  };
+function keyEvent(action: 'api_key.created' | 'api_key.revoked', record: ApiKeyRecord, by: ChangeActor) {
+  // The key's public description is the record; the secret never reaches the log.
+  return domainEvent(by, { tenantId: record.tenantId, action, scope: 'admin', resource: { type: 'api_key', id: record.id }, contentSha256: null });
 }
 
 /**
  * Creates a key and its `api_key.created` audit event in one transaction.
  * The returned `key` is the only time the secret exists outside the caller's hands.
  */
-export async function createApiKey(db: Pool | PrismaClient, input: CreateApiKeyInput, by: KeyChangeActor): Promise<{ record: ApiKeyRecord; key: string }> {
+export async function createApiKey(db: Pool | PrismaClient, input: CreateApiKeyInput, by: ChangeActor): Promise<{ record: ApiKeyRecord; key: string }> {
   if (input.scopes.length === 0) throw new KeyError('a key needs at least one scope');
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new KeyError('expiresAt must be in the future');
   if (!input.name.trim() || input.name.length > 100) throw new KeyError('name must be 1 to 100 characters');
@@ -98,7 +77,7 @@ export function listApiKeys(db: SqlClient, tenant?: { slug: string } | { id: str
  * Revoking twice keeps the first time and writes no second event. Null when
  * no key has that id.
  */
-export async function revokeApiKey(db: Pool | PrismaClient, id: string, by: KeyChangeActor): Promise<ApiKeyRecord | null> {
+export async function revokeApiKey(db: Pool | PrismaClient, id: string, by: ChangeActor): Promise<ApiKeyRecord | null> {
   return inTransaction(db, async (tx) => {
     const changed = await runSql<{ id: string }>(tx, Prisma.sql`UPDATE api_keys SET revoked_at = now() WHERE id = ${id}::uuid AND revoked_at IS NULL RETURNING id`);
     const [record] = await runSql<ApiKeyRecord>(tx, Prisma.sql`${SELECT} WHERE k.id = ${id}::uuid`);

@@ -10,7 +10,8 @@ import { createMigratedDatabase } from '../../../test/helpers/migrated-database'
 import { withClient } from '../../../test/helpers/scratch-database';
 import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
 import { poolConfigFromUrl } from '../../../lib/database-url';
-import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
+import { canonicalJson } from '../../../lib/canonical-json';
+import { sha256Hex } from '../../../lib/hash';
 import { PACKAGES, TENANTS } from '../catalog';
 import { isDatabaseEmpty, seedDatabase, type SeedSummary } from '../generate';
 

@@ -7,7 +7,8 @@ import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { openDatabase, type Database } from '../../database';
 import { poolConfigFromUrl } from '../../database-url';
-import { canonicalJson, sha256Hex } from '../../canonical-json';
+import { canonicalJson } from '../../canonical-json';
+import { sha256Hex } from '../../hash';
 import {
   appendAuditEvents,
   AUDIT_CONTENT_COLUMNS,

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../canonical-json';
+import { sha256Hex } from '../../hash';
 import type { AuditEventInput } from '../chain';
 
 let counter = 0;

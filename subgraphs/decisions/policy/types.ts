@@ -1,10 +1,11 @@
+import type { DecisionOutcome } from '../../../lib/vocabulary';
+
 /**
  * The declarative policy format a feature ships in its package version and
  * the decision engine evaluates (see evaluate.ts for the semantics). Stored
  * as JSON, so it is plain data; parsePolicy() checks stored JSON against it.
  */
-
-export type Outcome = 'APPROVE' | 'DECLINE' | 'REVIEW' | 'CHALLENGE';
+export type Outcome = DecisionOutcome;
 
 export type ConditionOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'nin' | 'exists';
 export type Scalar = string | number | boolean;

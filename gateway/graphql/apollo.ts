@@ -1,0 +1,56 @@
+import type http from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { AuditWriter } from '../../lib/audit-log/writer';
+import { makeErrorMasker } from '../../lib/error-masking';
+import type { Logger } from '../../lib/logger';
+import { requestIdPlugin } from '../../lib/request-id-plugin';
+import type { SubgraphName } from '../../lib/supergraph';
+import type { Execute } from '../rest/router';
+import { reclassifyValidationError } from './argument-errors';
+import { auditPlugin } from './audit-plugin';
+import type { GatewayContext } from './context';
+import { SubgraphDataSource } from './subgraph-data-source';
+
+export interface FederatedGraphOptions {
+  /** The composed supergraph SDL (schema/supergraph.graphql). */
+  supergraphSdl: string;
+  /** Where each subgraph listens. */
+  urls: Record<SubgraphName, string>;
+  /** Signs the caller header the subgraphs check. */
+  internalSecret: string;
+  audit: AuditWriter;
+  /** Drained on stop, so in-flight operations finish. */
+  httpServer: http.Server;
+  logger: Logger;
+}
+
+/** Apollo Server over @apollo/gateway: plans each operation across the subgraphs, audits it, masks its errors. */
+export function createFederatedGraph(options: FederatedGraphOptions): ApolloServer<GatewayContext> {
+  const { urls, internalSecret, logger } = options;
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], internalSecret),
+  });
+  const maskErrors = makeErrorMasker(logger);
+  return new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: (formatted, error) => maskErrors(reclassifyValidationError(formatted), error),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      requestIdPlugin<GatewayContext>((context) => context.requestId),
+      auditPlugin(options.audit, logger),
+    ],
+  });
+}
+
+/** Runs an operation of the graph in-process for an already verified caller (the REST facade's path into the graph). */
+export function inProcessExecutor(apollo: ApolloServer<GatewayContext>): Execute {
+  return async (query, variables, caller) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: { requestId: caller.requestId, caller } });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST facade');
+    return response.body.singleResult as Awaited<ReturnType<Execute>>;
+  };
+}

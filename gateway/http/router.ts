@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../lib/errors';
+import { sendCrash, sendJson } from '../../lib/http';
+import type { Logger } from '../../lib/logger';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../../lib/request-id';
+
+/** What every handler gets: the request id the response, its errors, the logs and the audit trail all carry. */
+export interface RequestScope {
+  requestId: string;
+  /** Headers every response carries (X-Request-Id). */
+  headers: Record<string, string>;
+  path: string;
+}
+
+export interface Route {
+  /** `/graphql` matches that path only; `/v1/` matches `/v1` and everything under it. */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, scope: RequestScope): void | Promise<void>;
+  /** The body of the 500 a handler that threw gets, in its surface's error shape. */
+  crashBody?(requestId: string): unknown;
+}
+
+function graphQLCrash(requestId: string) {
+  return { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] };
+}
+
+function matches(route: Route, path: string): boolean {
+  return route.path.endsWith('/') ? path === route.path.slice(0, -1) || path.startsWith(route.path) : path === route.path;
+}
+
+/**
+ * The gateway's HTTP front: gives every request its id and one access-log
+ * line, hands it to the first route whose path matches, and turns a handler
+ * that throws into a 500 in that route's error shape instead of a hung socket.
+ */
+export function createRouter(routes: readonly Route[], logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const headers = { [REQUEST_ID_HEADER]: requestId };
+    const path = (req.url ?? '/').split('?')[0];
+    const started = performance.now();
+    res.once('finish', () =>
+      logger.info('request', { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }),
+    );
+    const route = routes.find((r) => matches(r, path));
+    if (!route) {
+      return sendJson(res, 404, { errors: [{ message: `no route for ${path}`, extensions: { code: ErrorCode.NOT_FOUND, requestId } }] }, headers);
+    }
+    const crash = (err: unknown) => {
+      logger.error('request failed', { err, requestId, path });
+      sendCrash(res, (route.crashBody ?? graphQLCrash)(requestId), headers);
+    };
+    try {
+      Promise.resolve(route.handle(req, res, { requestId, headers, path })).catch(crash);
+    } catch (err) {
+      crash(err);
+    }
+  };
+}

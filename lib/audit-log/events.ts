@@ -1,0 +1,91 @@
+import type { Caller } from '../caller';
+import type { Scope, Surface } from '../vocabulary';
+import type { AuditEventInput } from './chain';
+
+/**
+ * The two kinds of audit event, and the only places their fields are
+ * spelled out: every writer (the gateway's GraphQL plugin, the REST facade,
+ * the refusals, the decisions and tenants domains) hands one of these to
+ * the audit log (AuditWriter.record, or appendAuditEvents in a transaction).
+ */
+
+/** One call, answered or refused: who made it, how, and what came of it. */
+export interface CallRecord {
+  requestId: string;
+  /** The verified caller; null when the call was refused before a credential was verified. */
+  caller: Caller | null;
+  surface: Surface;
+  /** The scope the operation needs, when the call got far enough to know it. */
+  scope: Scope | null;
+  /** GraphQL operation name, or `METHOD /route/template` for REST. */
+  operationName: string | null;
+  /** HTTP status, followed by the error code when there is one: `401 missing`, `503 AUDIT_UNAVAILABLE`. */
+  status: string;
+  /** SHA-256 of the GraphQL document or of the REST body. */
+  bodySha256: string | null;
+  /** SHA-256 of the GraphQL variables or of the REST query string. */
+  variablesSha256: string | null;
+  latencyMs: number | null;
+  /** When the answer was ready; now by default. */
+  at?: Date;
+}
+
+export function callEvent(call: CallRecord): AuditEventInput {
+  return {
+    tenantId: call.caller?.tenantId ?? null,
+    requestId: call.requestId,
+    actor: call.caller?.actor ?? 'anonymous',
+    scope: call.scope,
+    surface: call.surface,
+    action: 'request',
+    operationName: call.operationName,
+    resourceType: null,
+    resourceId: null,
+    status: call.status,
+    bodySha256: call.bodySha256,
+    variablesSha256: call.variablesSha256,
+    latencyMs: call.latencyMs,
+    createdAt: call.at ?? new Date(),
+  };
+}
+
+/** What a domain write records, in the transaction of the write. */
+export type DomainAction = 'decision.created' | 'api_key.created' | 'api_key.revoked';
+
+/** Who made a domain change: a gateway caller, or the platform's own tooling (surface INTERNAL). */
+export interface ChangeActor {
+  requestId: string;
+  actor: string;
+  surface: Surface;
+}
+
+export interface DomainChange {
+  /** The tenant whose chain records the change. */
+  tenantId: string;
+  action: DomainAction;
+  /** The scope the change needs. */
+  scope: Scope;
+  resource: { type: 'decision' | 'api_key'; id: string };
+  /** SHA-256 of the canonical JSON of what was written, when the record itself is not public. */
+  contentSha256: string | null;
+  at?: Date;
+}
+
+export function domainEvent(by: ChangeActor, change: DomainChange): AuditEventInput {
+  return {
+    tenantId: change.tenantId,
+    requestId: by.requestId,
+    actor: by.actor,
+    scope: change.scope,
+    surface: by.surface,
+    action: change.action,
+    operationName: null,
+    resourceType: change.resource.type,
+    resourceId: change.resource.id,
+    status: 'ok',
+    bodySha256: change.contentSha256,
+    variablesSha256: null,
+    latencyMs: null,
+    createdAt: change.at ?? new Date(),
+  };
+}
