@@ -130,10 +130,10 @@ export class KeysetTable<Row> {
   ) {}
 
   /** One page: size + 1 rows, the extra one tells whether more follow. */
-  page(query: ListQuery<Row>, extra: Prisma.Sql[] = []): Promise<Row[]> {
+  page(query: ListQuery<Row>): Promise<Row[]> {
     return this.prisma.$queryRaw<Row[]>`
       SELECT ${this.columns} FROM ${Prisma.raw(this.table)}
-      ${whereSql([...extra, ...query.conditions, ...(query.after ? [query.after] : [])])}
+      ${whereSql([...query.conditions, ...(query.after ? [query.after] : [])])}
       ${orderBySql(query.order)}
       LIMIT ${query.size + 1}`;
   }

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { SCOPES, type Scope } from '../lib/vocabulary';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { createApiKey, KeyError, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
+import { loadEnv, requireDatabaseUrl } from '../lib/env';
+import { createApiKey, KeyError, keyStatus, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
 import { isUuid } from '../lib/ids';
 import { newRequestId } from '../lib/request-id';
 
@@ -29,8 +30,7 @@ function parseScopes(value: string | undefined): Scope[] {
 }
 
 function describe(k: ApiKeyRecord): string {
-  const state = k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? 'expired' : 'active';
-  return [k.id, k.tenantSlug, k.prefix, k.scopes.join(','), k.environment.toLowerCase(), state, k.name,
+  return [k.id, k.tenantSlug, k.prefix, k.scopes.join(','), k.environment.toLowerCase(), keyStatus(k).toLowerCase(), k.name,
     `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`].join('  ');
 }
 
@@ -40,8 +40,7 @@ async function main(): Promise<void> {
     options: { tenant: { type: 'string' }, scopes: { type: 'string' }, env: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } },
   });
   const [command, id] = positionals;
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new KeyError('DATABASE_URL is not set');
+  const url = requireDatabaseUrl(loadEnv());
   const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
   try {
     if (command === 'create') {

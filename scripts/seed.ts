@@ -9,22 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { Pool } from 'pg';
-import { poolConfigFromUrl, redactDatabaseUrl } from '../lib/database-url';
+import { redactDatabaseUrl } from '../lib/database-url';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
-
-// Children before parents, although TRUNCATE of the whole set ignores the order.
-const DOMAIN_TABLES = [
-  'decisions',
-  'audit_events',
-  'audit_chain_heads',
-  'installations',
-  'features',
-  'package_versions',
-  'packages',
-  'api_keys',
-  'tenants',
-];
+import { DOMAIN_TABLES, truncateDomainTables } from '../dev/seed/reset';
 
 const USAGE = 'usage: tsx scripts/seed.ts [--decisions N] [--seed S] [--if-empty] [--reset]';
 
@@ -109,21 +96,6 @@ function explainMissingTables(error: Error & { code?: string }): never {
   // undefined_table: the database exists but was never migrated.
   if (error.code === '42P01') throw new UsageError(`${error.message}: run \`npm run db:migrate\` first`);
   throw error;
-}
-
-async function truncateDomainTables(databaseUrl: string): Promise<void> {
-  const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
-  try {
-    // audit_events refuses TRUNCATE (it is append-only): the guard is lifted
-    // for this transaction alone, which takes the table's owner.
-    await pool.query(`BEGIN;
-      ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
-      TRUNCATE ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')};
-      ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
-      COMMIT`);
-  } finally {
-    await pool.end();
-  }
 }
 
 /** A bar on a terminal; in logs (CI, docker) a plain line every 10% instead. */

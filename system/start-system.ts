@@ -5,17 +5,7 @@ import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/supergraph';
 import type { JwtSettings } from '../gateway/auth/authenticator';
 import { buildGateway } from '../gateway/server';
-import { buildAuditSubgraph } from '../subgraphs/audit/server';
-import { buildDecisionsSubgraph } from '../subgraphs/decisions/server';
-import { buildPackagesSubgraph } from '../subgraphs/packages/server';
-import { buildTenantsSubgraph } from '../subgraphs/tenants/server';
-
-export const SUBGRAPH_BUILDERS = {
-  decisions: buildDecisionsSubgraph,
-  audit: buildAuditSubgraph,
-  packages: buildPackagesSubgraph,
-  tenants: buildTenantsSubgraph,
-} as const;
+import { SUBGRAPH_BUILDERS } from '../subgraphs/registry';
 
 export interface RunningSubgraph extends RunningServer {
   /** The subgraph's own database handle (pool and statement counter). */

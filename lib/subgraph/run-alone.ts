@@ -1,4 +1,3 @@
-import type { BaseContext } from '@apollo/server';
 import { openDatabase } from '../database';
 import { loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../env';
 import { createLogger } from '../logger';
@@ -7,9 +6,9 @@ import { SUBGRAPHS, type SubgraphName } from '../supergraph';
 import type { SubgraphServer } from './server';
 
 /** Entry point of a subgraph deployed as its own process. */
-export function runSubgraphAlone<C extends BaseContext>(
+export function runSubgraphAlone(
   name: SubgraphName,
-  build: (deps: SubgraphDeps) => SubgraphServer<C>,
+  build: (deps: SubgraphDeps) => SubgraphServer,
 ): void {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL, { service: name });

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { DocumentNode } from 'graphql';
+import { parse } from 'graphql';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -14,22 +14,18 @@ import type { Caller } from '../caller';
 import { INTERNAL_CALLER_HEADER, verifyCaller } from '../internal-token';
 import { assertEveryRootFieldGuarded, guardRootFields, type RootPermissions } from './permissions';
 import { requestIdPlugin } from '../request-id-plugin';
-import type { Logger } from '../logger';
+import { readSubgraphSdl, type SubgraphName } from '../supergraph';
+import type { SubgraphDeps } from './deps';
 
 export interface SubgraphDefinition<C extends BaseContext & { caller: Caller }> {
-  name: string;
-  typeDefs: DocumentNode;
+  /** Its name in the supergraph; the SDL is schema/<name>.graphql. */
+  name: SubgraphName;
   /** The subgraph's codegen-typed resolvers. */
   resolvers: object;
   /** The scope every root field needs (the subgraph's permissions.ts). */
   permissions: RootPermissions;
   /** Builds the per-request context (fresh loaders bound to the caller). */
   createContext(caller: Caller): C;
-  /** Throws when the subgraph cannot serve (its database is unreachable); answers GET /readyz. */
-  checkReady(): Promise<unknown>;
-  /** Secret shared with the gateway; calls without a valid signed caller get 401. */
-  internalSecret: string;
-  logger: Logger;
 }
 
 export interface RunningServer {
@@ -38,20 +34,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface SubgraphServer<C extends BaseContext> {
-  readonly apollo: ApolloServer<C>;
+export interface SubgraphServer {
   /** Starts listening; port 0 picks a free port (tests). */
   listen(port: number, host?: string): Promise<RunningServer>;
 }
 
 /** One subgraph over plain node:http: POST /graphql, GET /healthz (process up), GET /readyz (database up). */
-export function createSubgraphServer<C extends BaseContext & { caller: Caller }>(def: SubgraphDefinition<C>): SubgraphServer<C> {
+export function createSubgraphServer<C extends BaseContext & { caller: Caller }>(deps: SubgraphDeps, def: SubgraphDefinition<C>): SubgraphServer {
   const httpServer = http.createServer();
-  const logger = def.logger.child({ subgraph: def.name });
+  const logger = deps.logger.child({ subgraph: def.name });
   // Codegen's Resolvers type is stricter than Apollo's structural map; the
   // subgraphs type-check against the former, so the cast here loses nothing.
   const resolvers = guardRootFields(def.resolvers, def.permissions) as GraphQLResolverMap<unknown>;
-  const schema = buildSubgraphSchema({ typeDefs: def.typeDefs, resolvers });
+  const schema = buildSubgraphSchema({ typeDefs: parse(readSubgraphSdl(def.name)), resolvers });
   assertEveryRootFieldGuarded(schema, def.permissions);
   const apollo = new ApolloServer<C>({
     schema,
@@ -69,13 +64,14 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
   httpServer.keepAliveTimeout = 65_000;
   httpServer.on('request', (req, res) => {
     const header = req.headers[INTERNAL_CALLER_HEADER];
-    const caller = verifyCaller(typeof header === 'string' ? header : undefined, def.internalSecret);
+    const caller = verifyCaller(typeof header === 'string' ? header : undefined, deps.internalSecret);
     const requestId = caller?.requestId ?? requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const path = (req.url ?? '/').split('?')[0];
     const headers = { [REQUEST_ID_HEADER]: requestId };
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: def.name }, headers);
     if (path === '/readyz') {
-      def.checkReady().then(
+      // Ready when its database answers.
+      deps.db.prisma.$queryRaw`SELECT 1`.then(
         () => sendJson(res, 200, { ready: true, subgraph: def.name }, headers),
         () => sendJson(res, 503, { ready: false, subgraph: def.name, database: 'unreachable' }, headers),
       );
@@ -94,7 +90,6 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
   });
 
   return {
-    apollo,
     async listen(port, host = '127.0.0.1') {
       await apollo.start();
       const bound = await listenOn(httpServer, port, host);

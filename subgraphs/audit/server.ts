@@ -1,22 +1,11 @@
-import { parse } from 'graphql';
-import { readSubgraphSdl } from '../../lib/supergraph';
-import { createSubgraphServer } from '../../lib/subgraph/server';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
+import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { AuditStore } from './store';
 
-export function buildAuditSubgraph({ db, logger, internalSecret }: SubgraphDeps) {
-  const store = new AuditStore(db.prisma);
-  return createSubgraphServer<Context>({
-    name: 'audit',
-    typeDefs: parse(readSubgraphSdl('audit')),
-    resolvers,
-    permissions,
-    internalSecret,
-    checkReady: () => db.prisma.$queryRaw`SELECT 1`,
-    createContext: (caller) => createContext(store, caller),
-    logger,
-  });
+export function buildAuditSubgraph(deps: SubgraphDeps) {
+  const store = new AuditStore(deps.db.prisma);
+  return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

@@ -1,15 +1,16 @@
 import type { Caller } from '../../lib/caller';
-import { createLoaders, type Loaders } from './loaders';
 import type { DecisionMaker } from './decision-maker';
+import { createLoaders, type Loaders } from './loaders';
 import type { DecisionStore } from './store';
 
 export interface Context {
   caller: Caller;
   store: DecisionStore;
-  decisions: DecisionMaker;
+  /** The write path: validates, evaluates the installed policy, writes the decision and its audit event. */
+  decisionMaker: DecisionMaker;
   loaders: Loaders;
 }
 
-export function createContext(store: DecisionStore, decisions: DecisionMaker, caller: Caller): Context {
-  return { caller, store, decisions, loaders: createLoaders(store, caller) };
+export function createContext(store: DecisionStore, decisionMaker: DecisionMaker, caller: Caller): Context {
+  return { caller, store, decisionMaker, loaders: createLoaders(store, caller) };
 }

@@ -1,25 +1,19 @@
-import { parse } from 'graphql';
-import { readSubgraphSdl } from '../../lib/supergraph';
-import { createSubgraphServer } from '../../lib/subgraph/server';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
+import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
-import { permissions } from './permissions';
-import { resolvers } from './resolvers';
 import { DecisionMaker } from './decision-maker';
+import { permissions } from './permissions';
 import { PolicyCatalog } from './policy-catalog';
+import { resolvers } from './resolvers';
 import { DecisionStore } from './store';
 
-export function buildDecisionsSubgraph({ db, logger, internalSecret }: SubgraphDeps) {
-  const store = new DecisionStore(db.prisma);
-  const decisions = new DecisionMaker(db.prisma, new PolicyCatalog(db.prisma));
-  return createSubgraphServer<Context>({
+export function buildDecisionsSubgraph(deps: SubgraphDeps) {
+  const store = new DecisionStore(deps.db.prisma);
+  const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma));
+  return createSubgraphServer<Context>(deps, {
     name: 'decisions',
-    typeDefs: parse(readSubgraphSdl('decisions')),
     resolvers,
     permissions,
-    internalSecret,
-    checkReady: () => db.prisma.$queryRaw`SELECT 1`,
-    createContext: (caller) => createContext(store, decisions, caller),
-    logger,
+    createContext: (caller) => createContext(store, decisionMaker, caller),
   });
 }

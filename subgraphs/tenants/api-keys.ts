@@ -3,9 +3,9 @@ import type { Pool } from 'pg';
 import { appendAuditEvents } from '../../lib/audit-log/chain';
 import { domainEvent, type ChangeActor } from '../../lib/audit-log/events';
 import { inTransaction, runSql, type SqlClient } from '../../lib/sql';
-import type { Scope } from '../../lib/caller';
 import { uuidV7 } from '../../lib/ids';
-import { generateApiKey, type KeyEnvironment } from '../../lib/api-key';
+import { generateApiKey } from '../../lib/api-key';
+import type { KeyEnvironment, KeyStatus, Scope } from '../../lib/vocabulary';
 
 export interface ApiKeyRecord {
   id: string;
@@ -36,6 +36,13 @@ const SELECT = Prisma.sql`SELECT k.id, k.tenant_id AS "tenantId", t.slug AS "ten
   FROM api_keys k JOIN tenants t ON t.id = k.tenant_id`;
 
 export class KeyError extends Error {}
+
+/** A key's status is derived, never stored: revoked wins over expired, and expiry is checked at `now`. */
+export function keyStatus(key: Pick<ApiKeyRecord, 'revokedAt' | 'expiresAt'>, now = Date.now()): KeyStatus {
+  if (key.revokedAt) return 'REVOKED';
+  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'EXPIRED';
+  return 'ACTIVE';
+}
 
 function keyEvent(action: 'api_key.created' | 'api_key.revoked', record: ApiKeyRecord, by: ChangeActor) {
   // The key's public description is the record; the secret never reaches the log.
@@ -84,4 +91,21 @@ export async function revokeApiKey(db: Pool | PrismaClient, id: string, by: Chan
     if (record && changed.length) await appendAuditEvents(tx, [keyEvent('api_key.revoked', record, by)]);
     return record ?? null;
   });
+}
+
+/** Key management bound to the subgraph's database, as resolvers use it. */
+export class ApiKeyStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  create(input: CreateApiKeyInput, by: ChangeActor) {
+    return createApiKey(this.prisma, input, by);
+  }
+
+  list(tenant?: { id: string }) {
+    return listApiKeys(this.prisma, tenant);
+  }
+
+  revoke(id: string, by: ChangeActor) {
+    return revokeApiKey(this.prisma, id, by);
+  }
 }

@@ -1,22 +1,13 @@
-import { parse } from 'graphql';
-import { readSubgraphSdl } from '../../lib/supergraph';
-import { createSubgraphServer } from '../../lib/subgraph/server';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
+import { createSubgraphServer } from '../../lib/subgraph/server';
+import { ApiKeyStore } from './api-keys';
 import { createContext, type Context } from './context';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { TenantStore } from './store';
 
-export function buildTenantsSubgraph({ db, logger, internalSecret }: SubgraphDeps) {
-  const store = new TenantStore(db.prisma);
-  return createSubgraphServer<Context>({
-    name: 'tenants',
-    typeDefs: parse(readSubgraphSdl('tenants')),
-    resolvers,
-    permissions,
-    internalSecret,
-    checkReady: () => db.prisma.$queryRaw`SELECT 1`,
-    createContext: (caller) => createContext(store, db.prisma, caller),
-    logger,
-  });
+export function buildTenantsSubgraph(deps: SubgraphDeps) {
+  const store = new TenantStore(deps.db.prisma);
+  const keys = new ApiKeyStore(deps.db.prisma);
+  return createSubgraphServer<Context>(deps, { name: 'tenants', resolvers, permissions, createContext: (caller) => createContext(store, keys, caller) });
 }

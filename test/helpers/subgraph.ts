@@ -1,7 +1,7 @@
 import { openDatabase, type Database } from '../../lib/database';
 import { createLogger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/supergraph';
-import { SUBGRAPH_BUILDERS } from '../../system/start-system';
+import { SUBGRAPH_BUILDERS } from '../../subgraphs/registry';
 import { testCredentials } from './credentials';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import type { Caller } from '../../lib/caller';

@@ -1,3 +1,4 @@
+import { loadLineage } from '../lineage';
 import type { DecisionResolvers } from '../__generated__/resolvers-types';
 
 export const Decision: DecisionResolvers = {
@@ -6,6 +7,6 @@ export const Decision: DecisionResolvers = {
   lineage: async ({ id, requestId }, _args, { loaders }) => {
     // Without the required field (a direct call that omitted it) the request is unknown here.
     if (!requestId) return null;
-    return { decisionId: id, requestId, events: await loaders.eventsByRequestId.load(requestId) };
+    return loadLineage(loaders, id, requestId);
   },
 };

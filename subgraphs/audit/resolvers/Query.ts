@@ -2,8 +2,8 @@ import { requireScope, requireTenantAccess } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import { keysetConnection } from '../../../lib/keyset';
-import type { AuditChainBreakReason } from '../__generated__/resolvers-types';
-import type { QueryResolvers } from '../__generated__/resolvers-types';
+import type { AuditChainBreakReason, QueryResolvers } from '../__generated__/resolvers-types';
+import { loadLineage } from '../lineage';
 import { prepareAuditEventQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
@@ -15,7 +15,7 @@ export const Query: QueryResolvers = {
   lineage: async (_parent, { decisionId }, { loaders }) => {
     const requestId = await loaders.requestIdOfDecision.load(decisionId);
     if (requestId === null) return null;
-    return { decisionId, requestId, events: await loaders.eventsByRequestId.load(requestId) };
+    return loadLineage(loaders, decisionId, requestId);
   },
   verifyAuditChain: async (_parent, { tenantId }, { store, caller }) => {
     if (tenantId == null) requireScope(caller, 'admin');

@@ -1,15 +1,14 @@
-import { createApiKey, KeyError, revokeApiKey } from '../api-keys';
+import { KeyError } from '../api-keys';
 import type { Scope } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 
 export const Mutation: MutationResolvers = {
-  createApiKey: async (_parent, { input }, { prisma, caller }) => {
+  createApiKey: async (_parent, { input }, { keys, caller }) => {
     if (!isUuid(input.tenantId)) throw badUserInput('tenantId must be a tenant id', { field: 'tenantId' });
     try {
-      const { record, key } = await createApiKey(
-        prisma,
+      const { record, key } = await keys.create(
         {
           tenant: { id: input.tenantId },
           name: input.name,
@@ -25,5 +24,5 @@ export const Mutation: MutationResolvers = {
       throw error;
     }
   },
-  revokeApiKey: (_parent, { id }, { prisma, caller }) => (isUuid(id) ? revokeApiKey(prisma, id, caller) : null),
+  revokeApiKey: (_parent, { id }, { keys, caller }) => (isUuid(id) ? keys.revoke(id, caller) : null),
 };

@@ -1,5 +1,4 @@
 import { tenantScope } from '../../../lib/caller';
-import { listApiKeys } from '../api-keys';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
@@ -10,8 +9,8 @@ export const Query: QueryResolvers = {
     return id != null ? loaders.tenantById.load(id) : store.bySlug(slug!, tenantScope(caller));
   },
   tenants: (_parent, { filter }, { store, caller }) => store.list(filter, tenantScope(caller)),
-  apiKeys: (_parent, { tenantId }, { prisma }) => {
+  apiKeys: (_parent, { tenantId }, { keys }) => {
     if (tenantId != null && !isUuid(tenantId)) return [];
-    return listApiKeys(prisma, tenantId != null ? { id: tenantId } : undefined);
+    return keys.list(tenantId != null ? { id: tenantId } : undefined);
   },
 };

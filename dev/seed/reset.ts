@@ -1,0 +1,34 @@
+import { Pool } from 'pg';
+import { poolConfigFromUrl } from '../../lib/database-url';
+
+// Children before parents, although TRUNCATE of the whole set ignores the order.
+export const DOMAIN_TABLES = [
+  'decisions',
+  'audit_events',
+  'audit_chain_heads',
+  'installations',
+  'features',
+  'package_versions',
+  'packages',
+  'api_keys',
+  'tenants',
+];
+
+/**
+ * Empties every domain table, for `db:seed --reset` on a development
+ * database. audit_events refuses TRUNCATE (it is append-only): the guard is
+ * lifted for this one transaction, which takes the table's owner; no server
+ * module can do this.
+ */
+export async function truncateDomainTables(databaseUrl: string): Promise<void> {
+  const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
+  try {
+    await pool.query(`BEGIN;
+      ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+      TRUNCATE ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')};
+      ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
+      COMMIT`);
+  } finally {
+    await pool.end();
+  }
+}
