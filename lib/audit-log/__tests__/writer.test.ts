@@ -61,8 +61,12 @@ describe('AuditWriter', () => {
 
     expect(seen).toEqual(events.map(() => 1));
     expect(flushes.reduce((a, b) => a + b, 0)).toBe(200);
-    // What arrives while a transaction is in flight shares the next one.
-    expect(flushes.length).toBeLessThanOrEqual(20);
+    // What arrives while a transaction is in flight shares the next one. The
+    // records come in 20 bursts of 10 made in one tick each; a burst that
+    // finds the writer idle costs at most two transactions (the first record
+    // goes at once, the other nine wait for the next), however slow the
+    // machine, so 40 is the bound without timing luck. One per record would be 200.
+    expect(flushes.length).toBeLessThanOrEqual(40);
     for (const tenant of TENANTS) {
       expect(await verifyAuditChain(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
     }
