@@ -15,7 +15,8 @@ export class PackageStore {
   }
 
   list(filter: PackageFilter | null | undefined): Promise<Package[]> {
-    const search = filter?.search?.trim();
+    // Prisma's `contains` becomes ILIKE '%…%' without escaping the pattern's own wildcards.
+    const search = filter?.search?.trim().replace(/[\\%_]/g, '\\$&');
     return this.prisma.package.findMany({
       where: {
         ...(filter?.status && { status: filter.status }),
