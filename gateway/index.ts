@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
+import { gatewayLimits, jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
@@ -18,6 +18,9 @@ const gateway = buildGateway({
   databaseUrl: requireDatabaseUrl(env),
   internalSecret: requireInternalAuthSecret(env),
   jwt: jwtSettings(env),
+  redisUrl: env.REDIS_URL,
+  operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
+  limits: gatewayLimits(env),
   logger,
 });
 gateway

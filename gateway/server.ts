@@ -3,15 +3,18 @@ import { Pool } from 'pg';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, type AnswerBounds, type OperationLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
 import { Authenticator, type JwtSettings } from './auth/authenticator';
 import { CredentialsRead } from './auth/credentials-read';
-import { createFederatedGraph, inProcessExecutor } from './graphql/apollo';
+import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
+import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
+import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
 import { restRoute } from './rest/router';
 
 export interface GatewayOptions {
@@ -24,6 +27,12 @@ export interface GatewayOptions {
   internalSecret: string;
   /** Bearer-token verification; null accepts API keys only. */
   jwt: JwtSettings | null;
+  /** Shared rate-limit counters; without it each gateway counts in its own memory. */
+  redisUrl?: string;
+  /** The budget per minute of a platform operator's token (no tenant). */
+  operatorRateLimitPerMinute?: number;
+  /** Operation limits and answer bounds; the documented defaults when absent. */
+  limits?: { operation: OperationLimits; answer: AnswerBounds };
   logger: Logger;
 }
 
@@ -44,12 +53,15 @@ export function buildGateway(options: GatewayOptions): Gateway {
   // Credential checks, readiness and the audit writer.
   const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
-  const authenticator = new Authenticator(new CredentialsRead(pool), options.jwt, logger);
+  const authenticator = new Authenticator(new CredentialsRead(pool), options.jwt, logger, options.operatorRateLimitPerMinute);
   const audit = new AuditWriter(pool, { logger });
+  const limiter = new TenantRateLimiter(options.redisUrl ? connectRateLimitRedis(options.redisUrl, logger) : null);
+  const bounds = options.limits?.answer ?? DEFAULT_ANSWER_BOUNDS;
+  const guard = new OperationGuard(apiSchemaOf(options.supergraphSdl), options.limits?.operation ?? DEFAULT_LIMITS);
 
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
-  const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, internalSecret: options.internalSecret, audit, httpServer, logger });
+  const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, internalSecret: options.internalSecret, audit, bounds, httpServer, logger });
 
   const routes: Route[] = [
     { path: '/healthz', handle: (_req, res, { headers }) => sendJson(res, 200, { status: 'ok' }, headers) },
@@ -60,8 +72,8 @@ export function buildGateway(options: GatewayOptions): Gateway {
         sendJson(res, readiness.ready ? 200 : 503, readiness, headers);
       },
     },
-    restRoute({ authenticator, audit, execute: inProcessExecutor(apollo), logger }),
-    graphQLRoute({ apollo, authenticator, audit, logger }),
+    restRoute({ authenticator, limiter, audit, execute: inProcessExecutor(apollo), logger }),
+    graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));
 
@@ -77,6 +89,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
         close: async () => {
           await apollo.stop();
           await audit.close();
+          await limiter.close();
           await pool.end();
         },
       };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS } from './limits';
 
 /**
  * Every environment variable the system reads, parsed once at start-up.
@@ -31,6 +32,21 @@ const EnvSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+  // Rate limits: counters shared in Redis when set, per process otherwise.
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  RATE_LIMIT_OPERATOR_PER_MINUTE: z.coerce.number().int().min(1).default(10_000),
+  // Operation limits (gateway/graphql/operation-limits.ts has the reasons for each default).
+  LIMIT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(DEFAULT_LIMITS.maxDocumentBytes),
+  LIMIT_MAX_TOKENS: z.coerce.number().int().min(50).default(DEFAULT_LIMITS.maxTokens),
+  LIMIT_MAX_DEPTH: z.coerce.number().int().min(2).default(DEFAULT_LIMITS.maxDepth),
+  LIMIT_MAX_INTROSPECTION_DEPTH: z.coerce.number().int().min(2).default(DEFAULT_LIMITS.maxIntrospectionDepth),
+  LIMIT_MAX_ALIASES: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxAliases),
+  LIMIT_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRootFields),
+  LIMIT_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.maxDirectives),
+  LIMIT_MAX_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCost),
+  LIMIT_MAX_INTROSPECTION_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxIntrospectionCost),
+  LIMIT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_ANSWER_BOUNDS.maxResponseBytes),
+  LIMIT_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_ANSWER_BOUNDS.operationTimeoutMs),
 }).superRefine((env, ctx) => {
   if ((env.JWT_SECRET || env.JWT_JWKS_URL) && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
     ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT_SECRET or JWT_JWKS_URL is set' });
@@ -75,4 +91,22 @@ export function requireDatabaseUrl(env: Env): string {
     throw new Error('DATABASE_URL is required to run this part alone (or use `npm start` for the embedded database)');
   }
   return env.DATABASE_URL;
+}
+
+/** The operation limits and answer bounds the gateway enforces. */
+export function gatewayLimits(env: Env) {
+  return {
+    operation: {
+      maxDocumentBytes: env.LIMIT_MAX_DOCUMENT_BYTES,
+      maxTokens: env.LIMIT_MAX_TOKENS,
+      maxDepth: env.LIMIT_MAX_DEPTH,
+      maxIntrospectionDepth: env.LIMIT_MAX_INTROSPECTION_DEPTH,
+      maxAliases: env.LIMIT_MAX_ALIASES,
+      maxRootFields: env.LIMIT_MAX_ROOT_FIELDS,
+      maxDirectives: env.LIMIT_MAX_DIRECTIVES,
+      maxCost: env.LIMIT_MAX_COST,
+      maxIntrospectionCost: env.LIMIT_MAX_INTROSPECTION_COST,
+    },
+    answer: { maxResponseBytes: env.LIMIT_MAX_RESPONSE_BYTES, operationTimeoutMs: env.LIMIT_OPERATION_TIMEOUT_MS },
+  };
 }

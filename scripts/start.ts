@@ -12,7 +12,7 @@ import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
-import { jwtSettings, loadEnv } from '../lib/env';
+import { gatewayLimits, jwtSettings, loadEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     // One process: the gateway and the subgraphs share memory, so a fresh secret per run is enough.
     internalSecret: env.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString('hex'),
     jwt: jwtSettings(env),
+    protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env) },
   });
   const demo = embedded ? await demoKeys(databaseUrl) : null;
   const url = system.gateway.url;

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/supergraph';
 import type { JwtSettings } from '../gateway/auth/authenticator';
-import { buildGateway } from '../gateway/server';
+import { buildGateway, type GatewayOptions } from '../gateway/server';
 import { SUBGRAPH_BUILDERS } from '../subgraphs/registry';
 
 export interface RunningSubgraph extends RunningServer {
@@ -31,6 +31,8 @@ export interface SystemOptions {
   /** Signs the caller header between gateway and subgraphs. */
   internalSecret: string;
   jwt?: JwtSettings | null;
+  /** Rate limits and operation limits of the gateway; its documented defaults when absent. */
+  protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits'>;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       databaseUrl: options.gatewayDatabaseUrl ?? options.databaseUrl,
       internalSecret: options.internalSecret,
       jwt: options.jwt ?? null,
+      ...options.protection,
       logger: options.logger,
     }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
     return {

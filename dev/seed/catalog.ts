@@ -4,6 +4,7 @@
  * the demo reads like a real marketplace; buildCatalog() turns them into rows
  * with seeded ids and timestamps relative to `now`.
  */
+import { PLAN_RATE_LIMIT_PER_MINUTE } from '../../lib/plans';
 import type { Condition, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../../subgraphs/decisions/policy/types';
 import { canonicalJson } from '../../lib/canonical-json';
 import { sha256Hex } from '../../lib/hash';
@@ -37,9 +38,9 @@ const from = (v: number, first: number, ...rules: PolicyRule[]): PolicyRule[] =>
 // ------------------------------------------------------------------- plans
 
 export const PLAN_LIMITS: Record<Plan, { monthlyDecisionQuota: number; rateLimitPerMinute: number }> = {
-  FREE: { monthlyDecisionQuota: 10_000, rateLimitPerMinute: 60 },
-  PRO: { monthlyDecisionQuota: 500_000, rateLimitPerMinute: 1_200 },
-  ENTERPRISE: { monthlyDecisionQuota: 20_000_000, rateLimitPerMinute: 12_000 },
+  FREE: { monthlyDecisionQuota: 10_000, rateLimitPerMinute: PLAN_RATE_LIMIT_PER_MINUTE.FREE },
+  PRO: { monthlyDecisionQuota: 500_000, rateLimitPerMinute: PLAN_RATE_LIMIT_PER_MINUTE.PRO },
+  ENTERPRISE: { monthlyDecisionQuota: 20_000_000, rateLimitPerMinute: PLAN_RATE_LIMIT_PER_MINUTE.ENTERPRISE },
 };
 
 /** Share of decision traffic a tenant on each plan sends, relative to the others. */

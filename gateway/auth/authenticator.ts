@@ -22,7 +22,8 @@ export interface AuthFailure {
   message: string;
 }
 
-export type AuthResult = { caller: Caller } | { failure: AuthFailure };
+/** A verified caller and the per-minute budget its calls spend (its tenant's, or the operator's). */
+export type AuthResult = { caller: Caller; rateLimitPerMinute: number } | { failure: AuthFailure };
 
 /** How a refused credential reads over HTTP, the same on every surface. */
 export function failureStatus(failure: AuthFailure): { status: number; code: ErrorCode; headers: Record<string, string> } {
@@ -51,6 +52,8 @@ export class Authenticator {
     private readonly credentials: CredentialsRead,
     private readonly jwt: JwtSettings | null,
     private readonly logger: Logger,
+    /** The budget of a platform operator's token, which names no tenant. */
+    private readonly operatorRateLimitPerMinute = 10_000,
   ) {
     this.jwtKey = !jwt ? null : jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : new TextEncoder().encode(jwt.secret);
   }
@@ -89,7 +92,10 @@ export class Authenticator {
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
       this.credentials.touch(row.id).catch((err) => this.logger.warn('could not record key use', { err, requestId }));
     }
-    return { caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface } };
+    return {
+      caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface },
+      rateLimitPerMinute: row.rateLimitPerMinute,
+    };
   }
 
   private async fromJwt(token: string, requestId: string, surface: CallSurface): Promise<AuthResult> {
@@ -115,7 +121,23 @@ export class Authenticator {
     if (tenant === undefined && !scopes.includes('admin')) {
       return fail('invalid_token', `the token names no tenant (${this.jwt.tenantClaim} claim)`);
     }
-    return { caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes), surface } };
+    let rateLimitPerMinute = this.operatorRateLimitPerMinute;
+    if (tenant !== undefined) {
+      let budget: number | null;
+      try {
+        budget = await this.credentials.tenantBudget(tenant as string);
+      } catch (err) {
+        this.logger.warn('credential store unavailable', { err, requestId });
+        return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
+      }
+      // A token for a tenant that does not exist names nobody: refused, not given a default budget.
+      if (budget === null) return fail('invalid_token', `the token's ${this.jwt.tenantClaim} names no tenant`);
+      rateLimitPerMinute = budget;
+    }
+    return {
+      caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes), surface },
+      rateLimitPerMinute,
+    };
   }
 }
 

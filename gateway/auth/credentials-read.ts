@@ -9,27 +9,37 @@ export interface StoredKey {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** The owning tenant's budget (tenants.rate_limit_per_minute). */
+  rateLimitPerMinute: number;
 }
 
 /**
- * The gateway's one read of the tenants domain's `api_keys` table. It is
+ * The gateway's one read of the tenants domain's tables: `api_keys`, with
+ * the owning tenant's rate budget from `tenants`. It is
  * not a federation call because every request needs it before anything
  * else may run: a round trip through the tenants subgraph would cost every
  * call a hop, and that subgraph itself only trusts callers the gateway has
  * already verified. Key management (subgraphs/tenants/api-keys.ts) owns the
- * table; this module only reads a key by its prefix and stamps its last use.
+ * table; this module only reads a key by its prefix (and a tenant's budget) and
+ * stamps a key's last use.
  */
 export class CredentialsRead {
   constructor(private readonly pool: Pool) {}
 
   async byPrefix(prefix: string): Promise<StoredKey | null> {
     const { rows } = await this.pool.query<StoredKey>(
-      `SELECT id, tenant_id AS "tenantId", secret_hash AS "secretHash", scopes, expires_at AS "expiresAt",
-              revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
-         FROM api_keys WHERE prefix = $1`,
+      `SELECT k.id, k.tenant_id AS "tenantId", k.secret_hash AS "secretHash", k.scopes, k.expires_at AS "expiresAt",
+              k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", t.rate_limit_per_minute AS "rateLimitPerMinute"
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.prefix = $1`,
       [prefix],
     );
     return rows[0] ?? null;
+  }
+
+  /** A JWT's tenant budget; null when no such tenant exists. */
+  async tenantBudget(tenantId: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ perMinute: number }>('SELECT rate_limit_per_minute AS "perMinute" FROM tenants WHERE id = $1', [tenantId]);
+    return rows[0]?.perMinute ?? null;
   }
 
   /** Recorded to the minute at most, so a busy key does not write on every request. */

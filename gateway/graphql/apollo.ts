@@ -1,9 +1,13 @@
 import type http from 'node:http';
+import { Supergraph } from '@apollo/federation-internals';
 import { ApolloGateway } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import { makeErrorMasker } from '../../lib/error-masking';
+import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
 import { requestIdPlugin } from '../../lib/request-id-plugin';
 import type { SubgraphName } from '../../lib/supergraph';
@@ -21,6 +25,7 @@ export interface FederatedGraphOptions {
   /** Signs the caller header the subgraphs check. */
   internalSecret: string;
   audit: AuditWriter;
+  bounds: AnswerBounds;
   /** Drained on stop, so in-flight operations finish. */
   httpServer: http.Server;
   logger: Logger;
@@ -31,15 +36,22 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
   const { urls, internalSecret, logger } = options;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], internalSecret),
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], internalSecret, options.bounds),
   });
   const maskErrors = makeErrorMasker(logger);
   return new ApolloServer<GatewayContext>({
     gateway,
     formatError: (formatted, error) => maskErrors(reclassifyValidationError(formatted), error),
     includeStacktraceInErrorResponses: false,
+    // Analysts explore the graph through introspection whatever NODE_ENV says;
+    // the route lets only authenticated callers with the read scope reach it.
+    introspection: true,
+    // "Did you mean …" would list schema names to whoever probes with typos.
+    hideSchemaDetailsFromClientErrors: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // GET /graphql from a browser is sent to GraphiQL by the route; Apollo's own page would load from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       requestIdPlugin<GatewayContext>((context) => context.requestId),
       auditPlugin(options.audit, logger),
     ],
@@ -53,4 +65,9 @@ export function inProcessExecutor(apollo: ApolloServer<GatewayContext>): Execute
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST facade');
     return response.body.singleResult as Awaited<ReturnType<Execute>>;
   };
+}
+
+/** The schema clients see (the supergraph without federation's plumbing): what the operation limits measure against. */
+export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
+  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }

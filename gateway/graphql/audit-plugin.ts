@@ -28,6 +28,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
           const firstCode = (errors?.[0] ?? body?.errors?.[0])?.extensions?.code;
           const status = String(response.http.status ?? 200);
           const elapsed = Math.max(0, Math.round(performance.now() - started));
+          if (contextValue.tracking) contextValue.tracking.auditAttempted = true;
           try {
             await writer.record(
               callEvent({

@@ -1,33 +1,205 @@
-import type { ApolloServer } from '@apollo/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
 import { callEvent } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
-import { handleGraphQLRequest } from '../../lib/graphql-http';
+import type { Caller } from '../../lib/caller';
+import { canonicalJson } from '../../lib/canonical-json';
+import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode, HTTP_STATUS } from '../../lib/errors';
+import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse } from '../../lib/graphql-http';
+import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
+import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
-import type { Route } from '../http/router';
-import type { GatewayContext } from './context';
+import type { RequestScope, Route } from '../http/router';
+import { operationWeight, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
+import type { GatewayContext, RequestTracking } from './context';
+import type { OperationGuard } from './operation-limits';
 
-/** POST and GET /graphql: authenticates the caller, then hands the request to Apollo, which audits it. */
-export function graphQLRoute(deps: { apollo: ApolloServer<GatewayContext>; authenticator: Authenticator; audit: AuditWriter; logger: Logger }): Route {
-  const { apollo, authenticator, audit, logger } = deps;
+export interface GraphQLRouteDeps {
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  guard: OperationGuard;
+  limiter: TenantRateLimiter;
+  audit: AuditWriter;
+  bounds: AnswerBounds;
+  logger: Logger;
+}
+
+interface Refusal {
+  code: ErrorCode;
+  message: string;
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** What the audit record's status says after the HTTP status: the code, or the credential's refusal reason. */
+  statusDetail?: string;
+}
+
+/** The operation a request carries, as far as it can be read before Apollo looks at it. */
+function operationOf(method: string, body: unknown, search: string): { query: unknown; operationName: unknown; variables: unknown } | 'batch' | null {
+  if (method === 'GET') {
+    const params = new URLSearchParams(search);
+    let variables: unknown;
+    try {
+      variables = params.has('variables') ? JSON.parse(params.get('variables')!) : undefined;
+    } catch {
+      variables = undefined;
+    }
+    return { query: params.get('query'), operationName: params.get('operationName'), variables };
+  }
+  if (Array.isArray(body)) return 'batch';
+  if (typeof body !== 'object' || body === null) return null;
+  const { query, operationName, variables } = body as Record<string, unknown>;
+  return { query, operationName, variables };
+}
+
+/** Variables hashed for the audit record; a value too deep or too odd to serialise is recorded as such, never thrown. */
+function variablesHash(variables: unknown): string {
+  try {
+    return sha256Hex(canonicalJson(variables ?? {}));
+  } catch {
+    return sha256Hex('unserialisable variables');
+  }
+}
+
+/**
+ * POST and GET /graphql. In order: authenticate; read the request; refuse
+ * what breaks the operation limits (before Apollo parses, validates or
+ * plans anything); charge the caller's rate budget by the operation's
+ * estimated cost; then let Apollo run it under the answer bounds. Every
+ * call is recorded once: by the audit plugin when Apollo got as far as
+ * running it, and here otherwise (refusals, and what Apollo refuses at the
+ * HTTP level before any plugin hears of it).
+ */
+export function graphQLRoute(deps: GraphQLRouteDeps): Route {
+  const { apollo, authenticator, guard, limiter, audit, bounds, logger } = deps;
+
+  async function record(scope: RequestScope, caller: Caller | null, status: string, started: number, hashes: { body: string | null; variables: string | null }) {
+    await audit.record(
+      callEvent({
+        requestId: scope.requestId,
+        caller,
+        surface: 'GRAPHQL',
+        scope: caller ? 'read' : null,
+        operationName: null,
+        status,
+        bodySha256: hashes.body,
+        variablesSha256: hashes.variables,
+        latencyMs: Math.round(performance.now() - started),
+      }),
+    );
+  }
+
+  /** Answers a refusal in GraphQL's error shape, once it is recorded (or says the audit trail is down). */
+  async function refuse(res: ServerResponse, scope: RequestScope, caller: Caller | null, refusal: Refusal, started: number, hashes: { body: string | null; variables: string | null }, extraHeaders: Record<string, string> = {}) {
+    const status = HTTP_STATUS[refusal.code];
+    try {
+      await record(scope, caller, `${status} ${refusal.statusDetail ?? refusal.code}`, started, hashes);
+    } catch (err) {
+      // A caller refused for its credentials cannot be answered less: it gets its 401 even so.
+      if (caller) return auditUnavailable(res, scope, err);
+      logger.warn('could not record a refused call', { err, requestId: scope.requestId });
+    }
+    const error = { message: refusal.message, extensions: { code: refusal.code, ...refusal.extensions, requestId: scope.requestId } };
+    sendJson(res, status, { errors: [error] }, { ...scope.headers, ...extraHeaders, ...refusal.headers });
+  }
+
+  function auditUnavailable(res: ServerResponse, scope: RequestScope, err: unknown) {
+    logger.error('audit record failed; withholding the response', { err, requestId: scope.requestId });
+    const error = { message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, requestId: scope.requestId } };
+    sendJson(res, HTTP_STATUS.AUDIT_UNAVAILABLE, { errors: [error] }, { ...scope.headers, 'retry-after': '1' });
+  }
+
   return {
     path: '/graphql',
-    async handle(req, res, { requestId, headers }) {
-      const auth = await authenticator.authenticate(req.headers, requestId, 'GRAPHQL');
+    async handle(req: IncomingMessage, res: ServerResponse, scope: RequestScope) {
+      const started = performance.now();
+      const noHashes = { body: null, variables: null };
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        req.resume();
+        return refuse(res, scope, null, { code: ErrorCode.METHOD_NOT_ALLOWED, message: `/graphql takes GET and POST, not ${req.method}`, headers: { allow: 'GET, POST' } }, started, noHashes);
+      }
+      const auth = await authenticator.authenticate(req.headers, scope.requestId, 'GRAPHQL');
       if ('failure' in auth) {
         req.resume();
-        const { status, code, headers: extra } = failureStatus(auth.failure);
-        const error = { message: auth.failure.message, extensions: { code, reason: auth.failure.reason, requestId } };
-        // A refused call is still a call: it is recorded, without a tenant, on the platform chain.
-        if (status === 401) {
-          await audit
-            .record(callEvent({ requestId, caller: null, surface: 'GRAPHQL', scope: null, operationName: null, status: `401 ${auth.failure.reason}`, bodySha256: null, variablesSha256: null, latencyMs: null }))
-            .catch((err) => logger.warn('could not record a refused call', { err, requestId }));
-        }
-        return sendJson(res, status, { errors: [error] }, { ...headers, ...extra });
+        const { code, headers } = failureStatus(auth.failure);
+        return refuse(res, scope, null, { code, message: auth.failure.message, extensions: { reason: auth.failure.reason }, headers, statusDetail: auth.failure.reason }, started, noHashes);
       }
-      await handleGraphQLRequest(apollo, req, res, async () => ({ requestId, caller: auth.caller }), headers);
+      const { caller } = auth;
+
+      const request = await readGraphQLRequest(req);
+      if (!request.ok) return refuse(res, scope, caller, { code: request.code, message: request.message }, started, noHashes);
+      const operation = operationOf(request.method, request.body, request.search);
+      if (operation === 'batch') {
+        return refuse(res, scope, caller, { code: ErrorCode.BAD_REQUEST, message: 'batched operations are not supported: send one operation per request' }, started, noHashes);
+      }
+      const query = typeof operation?.query === 'string' ? operation.query : null;
+      const hashes = { body: query !== null ? sha256Hex(query) : null, variables: operation ? variablesHash(operation.variables) : null };
+      const variables = operation?.variables && typeof operation.variables === 'object' && !Array.isArray(operation.variables) ? (operation.variables as Record<string, unknown>) : {};
+
+      let cost = 0;
+      if (query !== null) {
+        const verdict = guard.check(query, typeof operation?.operationName === 'string' ? operation.operationName : null, variables);
+        if (!verdict.ok) {
+          return refuse(res, scope, caller, { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: { limit: verdict.error.extensions.limit } }, started, hashes);
+        }
+        if (verdict.demand?.introspection && !caller.scopes.has('read')) {
+          return refuse(res, scope, caller, { code: ErrorCode.FORBIDDEN, message: 'introspection needs the read scope', extensions: { requiredScope: 'read' } }, started, hashes);
+        }
+        cost = verdict.demand?.cost ?? 0;
+      }
+
+      const subject = caller.tenantId ? { key: `tenant:${caller.tenantId}`, perMinute: auth.rateLimitPerMinute } : { key: `actor:${caller.actor}`, perMinute: auth.rateLimitPerMinute };
+      const decision = await limiter.consume(subject, operationWeight(cost));
+      const limitHeaders = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        const message = decision.weight > decision.limit
+          ? `this operation weighs ${decision.weight} units, more than the ${decision.limit} per minute this credential's budget holds`
+          : `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`;
+        return refuse(res, scope, caller, { code: ErrorCode.RATE_LIMITED, message, extensions: { limit: decision.limit, weight: decision.weight, retryAfterSeconds: decision.resetSeconds } }, started, hashes, limitHeaders);
+      }
+
+      const tracking: RequestTracking = { auditAttempted: false, subgraphBytes: 0 };
+      const response = await withDeadline(runGraphQLRequest(apollo, request, async () => ({ requestId: scope.requestId, caller, tracking })), bounds.operationTimeoutMs);
+      if (response === 'timeout') {
+        return refuse(res, scope, caller, { code: ErrorCode.OPERATION_TIMEOUT, message: `the operation did not finish within ${bounds.operationTimeoutMs} ms` }, started, hashes, limitHeaders);
+      }
+      if (!tracking.auditAttempted) {
+        // Apollo refused it at the HTTP level (a GET without the CSRF
+        // preflight header, a body that is not an operation, a mutation over
+        // GET): no plugin heard of it, so it is recorded and stamped here.
+        const { status, code, body } = stampRefusal(response, scope.requestId);
+        try {
+          await record(scope, caller, code ? `${status} ${code}` : String(status), started, hashes);
+        } catch (err) {
+          return auditUnavailable(res, scope, err);
+        }
+        if (body !== null) response.body = { kind: 'complete', string: body };
+      }
+      await writeGraphQLResponse(res, response, { ...scope.headers, ...limitHeaders });
     },
   };
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The status and first error code of an answer Apollo gave without running anything, with the request id added to its errors. */
+function stampRefusal(response: HTTPGraphQLResponse, requestId: string): { status: number; code: string | null; body: string | null } {
+  const status = response.status ?? 200;
+  if (response.body.kind !== 'complete') return { status, code: null, body: null };
+  try {
+    const parsed = JSON.parse(response.body.string) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+    if (!Array.isArray(parsed.errors)) return { status, code: null, body: null };
+    parsed.errors = parsed.errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } }));
+    const code = parsed.errors[0]?.extensions?.code;
+    return { status, code: typeof code === 'string' ? code : null, body: JSON.stringify(parsed) };
+  } catch {
+    return { status, code: null, body: null };
+  }
 }

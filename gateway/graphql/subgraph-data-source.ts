@@ -3,7 +3,13 @@ import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../lib/errors';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
+import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
+
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
+type NodeFetchRequest = NonNullable<Parameters<RemoteGraphQLDataSource['parseBody']>[1]>;
+
+class AnswerTooLarge extends Error {}
 
 /**
  * How the gateway calls one subgraph: forwards the request id and the
@@ -17,8 +23,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly serviceName: string,
     url: string,
     private readonly internalSecret: string,
+    private readonly bounds: AnswerBounds,
   ) {
     super({ url });
+    // The default fetcher (make-fetch-happen) takes a per-request timeout: a
+    // stuck subgraph is cut at the operation's deadline. (Its `size` option
+    // is checked as an exact length, not a cap; parseBody bounds sizes.)
+    const base = this.fetcher;
+    this.fetcher = (input, init) => base(input, { ...init, timeout: bounds.operationTimeoutMs } as typeof init);
+  }
+
+  /** Counts every subgraph answer towards the operation's response bound before parsing it. */
+  override async parseBody(fetchResponse: FetcherResponse, fetchRequest?: NodeFetchRequest, context?: GatewayContext): Promise<object | string> {
+    // Our subgraphs always declare their length; an answer that does not is refused rather than read unbounded.
+    const length = Number(fetchResponse.headers.get('content-length') ?? Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(length) || length > this.bounds.maxResponseBytes) throw new AnswerTooLarge();
+    if (context?.tracking) {
+      context.tracking.subgraphBytes += length;
+      if (context.tracking.subgraphBytes > this.bounds.maxResponseBytes) throw new AnswerTooLarge();
+    }
+    return super.parseBody(fetchResponse, fetchRequest, context);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -28,6 +52,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {
+    const type = (error as { type?: unknown }).type;
+    if (error instanceof AnswerTooLarge || type === 'max-size') {
+      throw new GraphQLError(`the answer grew past ${this.bounds.maxResponseBytes} bytes; select fewer fields or smaller pages`, {
+        extensions: { code: ErrorCode.RESPONSE_TOO_LARGE, serviceName: this.serviceName, limit: { name: 'maxResponseBytes', max: this.bounds.maxResponseBytes } },
+      });
+    }
+    if (type === 'request-timeout') {
+      throw new GraphQLError(`the ${this.serviceName} service did not answer within ${this.bounds.operationTimeoutMs} ms`, {
+        extensions: { code: ErrorCode.OPERATION_TIMEOUT, serviceName: this.serviceName },
+      });
+    }
     if (response && response.status < 500) {
       // A 4xx carries the subgraph's own GraphQL error (e.g. a custom scalar
       // refusing its input, which the gateway cannot check): pass it on, code and all.

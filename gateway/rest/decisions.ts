@@ -74,6 +74,10 @@ const LIST_PARAMETERS = ['limit', 'cursor', 'feature', 'outcome', 'created_after
 export function listArguments(params: URLSearchParams) {
   const unknown = [...new Set(params.keys())].filter((k) => !LIST_PARAMETERS.includes(k));
   if (unknown.length) throw new RestError(ErrorCode.UNKNOWN_PARAMETER, `unknown query parameter: ${unknown.join(', ')}`, { parameters: unknown, allowed: LIST_PARAMETERS });
+  const repeated = [...new Set(params.keys())].filter((k) => params.getAll(k).length > 1);
+  if (repeated.length) {
+    throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter given more than once: ${repeated.join(', ')} (use a comma list where a parameter takes several values)`, { parameters: repeated });
+  }
   const limit = params.get('limit');
   if (limit !== null && !/^\d{1,4}$/.test(limit)) throw new RestError(ErrorCode.INVALID_PARAMETER, 'limit must be an integer from 0 to 100', { parameter: 'limit' });
   const filter: Record<string, unknown> = {};

@@ -8,6 +8,7 @@ import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import type { Route } from '../http/router';
+import { rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
@@ -101,6 +102,7 @@ const ENDPOINTS: Endpoint[] = [
 
 export interface RestDeps {
   authenticator: Authenticator;
+  limiter: TenantRateLimiter;
   audit: AuditWriter;
   execute: Execute;
   logger: Logger;
@@ -114,6 +116,36 @@ export interface RestDeps {
  */
 export function restRoute(deps: RestDeps): Route {
   return { path: '/v1/', handle: (req, res, { requestId, headers }) => serveRest(deps, req, res, requestId, headers), crashBody: restCrash };
+}
+
+/**
+ * URLSearchParams keeps a malformed escape (`%ZZ`) as literal text and turns
+ * invalid UTF-8 into U+FFFD: either way the server would answer a question
+ * the client did not ask. Refused instead, naming the parameter.
+ */
+function refuseMalformedQueryString(search: string): void {
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (!pair) continue;
+    const [name, value = ''] = pair.split('=', 2) as [string, string?];
+    for (const part of [name, value]) {
+      try {
+        decodeURIComponent(part.replace(/\+/g, ' '));
+      } catch {
+        const shown = (() => { try { return decodeURIComponent(name); } catch { return 'query'; } })();
+        throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter ${shown} is not valid percent-encoded UTF-8`, { parameter: shown });
+      }
+    }
+  }
+}
+
+/** A path segment as the client meant it; malformed percent-encoding is the client's error, not a crash. */
+function decodePathParameter(raw: string, template: string, index: number): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    const name = template.split('/').filter((part) => part.startsWith(':'))[index]?.slice(1) ?? 'path';
+    throw new RestError(ErrorCode.INVALID_PARAMETER, `${name} is not valid percent-encoded UTF-8`, { parameter: name });
+  }
 }
 
 function restCrash(requestId: string) {
@@ -130,6 +162,7 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
   let caller: Caller | null = null;
   let reply: Reply;
   let bodyHash: string | null = null;
+  let limitHeaders: Record<string, string> = {};
   try {
     if (!matching.length) throw new RestError(ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
     if (!endpoint) throw new RestError(ErrorCode.METHOD_NOT_ALLOWED, `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
@@ -139,7 +172,15 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
       throw new RestError(code, auth.failure.message, { reason: auth.failure.reason }, extra);
     }
     caller = auth.caller;
-    const params = endpoint.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    // A REST call spends one unit of the same budget GraphQL operations spend.
+    const subject = caller.tenantId ? { key: `tenant:${caller.tenantId}`, perMinute: auth.rateLimitPerMinute } : { key: `actor:${caller.actor}`, perMinute: auth.rateLimitPerMinute };
+    const decision = await deps.limiter.consume(subject, 1);
+    limitHeaders = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      throw new RestError(ErrorCode.RATE_LIMITED, `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`, { limit: decision.limit, retry_after_seconds: decision.resetSeconds });
+    }
+    refuseMalformedQueryString(url.search);
+    const params = endpoint.pattern.exec(url.pathname)!.slice(1).map((raw, i) => decodePathParameter(raw, endpoint.template, i));
     const readJson = async () => {
       const { raw, value } = await readJsonObject(req);
       bodyHash = sha256Hex(raw);
@@ -172,6 +213,6 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
     deps.logger.error('audit record failed; withholding the response', { err, requestId });
     return sendRestError(res, new RestError(ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '1' }), requestId, headers);
   }
-  if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, headers);
-  sendJson(res, reply.status, reply.body, { ...headers, ...reply.headers });
+  if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, { ...headers, ...limitHeaders });
+  sendJson(res, reply.status, reply.body, { ...headers, ...limitHeaders, ...reply.headers });
 }

@@ -52,6 +52,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
     schema,
     formatError: makeErrorMasker(logger),
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -1,0 +1,55 @@
+/**
+ * The bounds the gateway puts on one operation and on its answer. Defaults
+ * here, one environment variable each (lib/env.ts); the gateway enforces
+ * them (gateway/graphql/operation-limits.ts, gateway/graphql/route.ts).
+ */
+
+/** The bounds on one operation; every one has an environment variable (lib/env.ts, README "Configuration"). */
+export interface OperationLimits {
+  maxDocumentBytes: number;
+  maxTokens: number;
+  maxDepth: number;
+  maxIntrospectionDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxIntrospectionCost: number;
+}
+
+/**
+ * The defaults, chosen against what the graph's own clients send: the
+ * deepest dashboard query (decisions → tenant → installations →
+ * packageVersion → package → slug) is depth 8 and costs about 2,300; the
+ * standard introspection query (GraphiQL's) is introspection depth 15 and
+ * costs about 53,000 at this schema's size.
+ */
+export const DEFAULT_LIMITS: OperationLimits = {
+  maxDocumentBytes: 32 * 1024,
+  maxTokens: 3_000,
+  maxDepth: 12,
+  maxIntrospectionDepth: 16,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxDirectives: 50,
+  maxCost: 10_000,
+  maxIntrospectionCost: 100_000,
+};
+
+/** Bounds on what one operation may take once it runs. */
+export interface AnswerBounds {
+  /** The largest answer the gateway builds; subgraph answers count towards it as they arrive. */
+  maxResponseBytes: number;
+  /** How long an operation may take before the caller gets OPERATION_TIMEOUT and its subgraph calls are cut. */
+  operationTimeoutMs: number;
+}
+
+/**
+ * 8 MB is forty times the largest dashboard page (20 decisions with every
+ * relation, about 22 KB) and well inside memory with many in flight; 15 s
+ * leaves slow reports room while a stuck subgraph cannot hold a caller long.
+ */
+export const DEFAULT_ANSWER_BOUNDS: AnswerBounds = {
+  maxResponseBytes: 8 * 1024 * 1024,
+  operationTimeoutMs: 15_000,
+};
