@@ -21,6 +21,10 @@ export function makeErrorMasker(logger: Logger) {
         extensions: { code: ErrorCode.DATABASE_UNAVAILABLE },
       };
     }
+    if (isUnstorableText(original)) {
+      // A NUL or broken escape the gateway did not catch reached PostgreSQL: the client's input, not our fault.
+      return { message: 'a string holds a character that cannot be stored or matched (NUL)', path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
     if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
       logger.error('unexpected error', { err: original, path: formatted.path });
       return {
@@ -31,4 +35,16 @@ export function makeErrorMasker(logger: Logger) {
     }
     return { ...formatted, extensions };
   };
+}
+
+const UNSTORABLE_TEXT = /invalid byte sequence for encoding|unsupported Unicode escape sequence|\\u0000 cannot be converted/i;
+
+function isUnstorableText(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const err = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: { code?: unknown } };
+    if (err.code === '22021' || err.code === '22P05' || err.meta?.code === '22021' || err.meta?.code === '22P05') return true;
+    if (typeof err.message === 'string' && UNSTORABLE_TEXT.test(err.message)) return true;
+    e = err.cause;
+  }
+  return false;
 }

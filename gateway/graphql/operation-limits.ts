@@ -3,15 +3,17 @@ import { ErrorCode } from '../../lib/errors';
 import { DEFAULT_LIMITS, type OperationLimits } from '../../lib/limits';
 import { analyzeOperation, type OperationDemand } from './operation-analysis';
 
-/** What broke a limit: named, with the bound and what the document asked for. */
+/** What broke a limit: named, with the bound and what the document asked for (or input no field accepts). */
 export class LimitExceeded extends GraphQLError {
-  constructor(code: ErrorCode, message: string, limit: { name: keyof OperationLimits; max: number; actual: number }) {
-    super(message, { extensions: { code, limit } });
+  constructor(code: ErrorCode, message: string, limit?: { name: keyof OperationLimits; max: number; actual: number }) {
+    super(message, { extensions: { code, ...(limit && { limit }) } });
   }
 }
 
 interface ParsedDocument {
   document: DocumentNode;
+  /** A string literal holds NUL, which no text column (and no JSON PostgreSQL stores) can hold. */
+  nulLiteral: boolean;
   operations: OperationDefinitionNode[];
   fragments: Map<string, FragmentDefinitionNode>;
   directives: number;
@@ -56,6 +58,10 @@ export class OperationGuard {
       throw error;
     }
     if (!parsed) return { ok: true, demand: null };
+    if (parsed.nulLiteral) return badInput('a string in the document holds a NUL character (\\u0000), which no field accepts');
+    const inspected = inspectVariables(variables, MAX_VARIABLES_DEPTH);
+    if (inspected === 'too_deep') return badInput(`variables are nested deeper than ${MAX_VARIABLES_DEPTH} levels`);
+    if (inspected === 'nul') return badInput('a variable holds a NUL character (\\u0000), which no field accepts');
     const operation = operationName ? parsed.operations.find((o) => o.name?.value === operationName) : parsed.operations.length === 1 ? parsed.operations[0] : undefined;
     if (!operation) return { ok: true, demand: null };
     const demand = analyzeOperation(this.schema, { operation, fragments: parsed.fragments }, variables, parsed.directives);
@@ -87,7 +93,8 @@ export class OperationGuard {
       document = parse(query, { maxTokens: this.limits.maxTokens, noLocation: true });
     } catch (error) {
       const message = (error as Error).message;
-      if (/more than \d+ tokens/.test(message)) {
+      // graphql-js words it "more that N tokens" (sic).
+      if (/more th(?:an|at) \d+ tokens/.test(message)) {
         const limit = this.limits.maxTokens;
         throw new LimitExceeded(ErrorCode.TOKEN_LIMIT_EXCEEDED, `the document has more than ${limit} tokens`, { name: 'maxTokens', max: limit, actual: limit + 1 });
       }
@@ -95,12 +102,16 @@ export class OperationGuard {
       return null;
     }
     let directives = 0;
-    visit(document, { Directive: () => void directives++ });
+    let nulLiteral = false;
+    visit(document, {
+      Directive: () => void directives++,
+      StringValue: (node) => void (nulLiteral ||= node.value.includes('\0')),
+    });
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const fragments = new Map(
       document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
     );
-    const parsed = { document, operations, fragments, directives };
+    const parsed = { document, nulLiteral, operations, fragments, directives };
     this.remember(query, parsed);
     return parsed;
   }
@@ -114,6 +125,32 @@ export class OperationGuard {
       this.cachedBytes -= oldest.length;
     }
   }
+}
+
+/** No argument of the graph is nested this deep; deeper variables are refused before anything walks them recursively. */
+export const MAX_VARIABLES_DEPTH = 32;
+
+/** Walks variables without recursion, so no nesting can overflow the stack. */
+export function inspectVariables(value: unknown, maxDepth: number): 'ok' | 'nul' | 'too_deep' {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\0')) return 'nul';
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= maxDepth) return 'too_deep';
+    for (const [key, item] of Object.entries(current)) {
+      if (key.includes('\0')) return 'nul';
+      stack.push([item, depth + 1]);
+    }
+  }
+  return 'ok';
+}
+
+function badInput(message: string): Verdict {
+  return { ok: false, error: new LimitExceeded(ErrorCode.BAD_USER_INPUT, message) };
 }
 
 function refuse(code: ErrorCode, message: string, name: keyof OperationLimits, max: number, actual: number): Verdict {

@@ -141,7 +141,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       if (query !== null) {
         const verdict = guard.check(query, typeof operation?.operationName === 'string' ? operation.operationName : null, variables);
         if (!verdict.ok) {
-          return refuse(res, scope, caller, { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: { limit: verdict.error.extensions.limit } }, started, hashes);
+          return refuse(res, scope, caller, { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: verdict.error.extensions.limit ? { limit: verdict.error.extensions.limit } : {} }, started, hashes);
         }
         if (verdict.demand?.introspection && !caller.scopes.has('read')) {
           return refuse(res, scope, caller, { code: ErrorCode.FORBIDDEN, message: 'introspection needs the read scope', extensions: { requiredScope: 'read' } }, started, hashes);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../lib/errors';
 import { BodyTooLargeError, readBody } from '../../lib/http';
+import { inspectVariables, MAX_VARIABLES_DEPTH } from '../graphql/operation-limits';
 import { RestError } from './envelope';
 
 export const MAX_REST_BODY_BYTES = 64 * 1024;
@@ -26,6 +27,9 @@ export async function readJsonObject(req: IncomingMessage): Promise<{ raw: Buffe
     throw new RestError(ErrorCode.MALFORMED_JSON, 'the body is not valid JSON', { reason: (error as Error).message });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RestError(ErrorCode.INVALID_BODY, 'the body must be a JSON object');
+  const inspected = inspectVariables(value, MAX_VARIABLES_DEPTH);
+  if (inspected === 'nul') throw new RestError(ErrorCode.INVALID_BODY, 'a string in the body holds a NUL character (\\u0000), which no field accepts');
+  if (inspected === 'too_deep') throw new RestError(ErrorCode.INVALID_BODY, `the body is nested deeper than ${MAX_VARIABLES_DEPTH} levels`);
   return { raw, value: value as Record<string, unknown> };
 }
 

@@ -129,10 +129,10 @@ function refuseMalformedQueryString(search: string): void {
     const [name, value = ''] = pair.split('=', 2) as [string, string?];
     for (const part of [name, value]) {
       try {
-        decodeURIComponent(part.replace(/\+/g, ' '));
+        if (decodeURIComponent(part.replace(/\+/g, ' ')).includes('\0')) throw new URIError('NUL');
       } catch {
         const shown = (() => { try { return decodeURIComponent(name); } catch { return 'query'; } })();
-        throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter ${shown} is not valid percent-encoded UTF-8`, { parameter: shown });
+        throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter ${shown} is not valid percent-encoded UTF-8 without NUL`, { parameter: shown });
       }
     }
   }
@@ -141,10 +141,12 @@ function refuseMalformedQueryString(search: string): void {
 /** A path segment as the client meant it; malformed percent-encoding is the client's error, not a crash. */
 function decodePathParameter(raw: string, template: string, index: number): string {
   try {
-    return decodeURIComponent(raw);
+    const decoded = decodeURIComponent(raw);
+    if (decoded.includes('\0')) throw new URIError('NUL');
+    return decoded;
   } catch {
     const name = template.split('/').filter((part) => part.startsWith(':'))[index]?.slice(1) ?? 'path';
-    throw new RestError(ErrorCode.INVALID_PARAMETER, `${name} is not valid percent-encoded UTF-8`, { parameter: name });
+    throw new RestError(ErrorCode.INVALID_PARAMETER, `${name} is not valid percent-encoded UTF-8 without NUL`, { parameter: name });
   }
 }
 

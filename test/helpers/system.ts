@@ -1,5 +1,5 @@
 import { createLogger } from '../../lib/logger';
-import { startSystem, type RunningSystem } from '../../system/start-system';
+import { startSystem, type RunningSystem, type SystemOptions } from '../../system/start-system';
 import { testCredentials } from './credentials';
 import { withClient } from './scratch-database';
 
@@ -10,9 +10,10 @@ export function testDatabaseUrl(): string {
 }
 
 /** The whole graph on loopback, every server on a port of its own choosing. */
-export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string): Promise<RunningSystem> {
+export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string, protection?: SystemOptions['protection']): Promise<RunningSystem> {
   const { internalSecret, jwt } = testCredentials();
   return startSystem({
+    protection,
     databaseUrl,
     gatewayDatabaseUrl,
     logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'),
