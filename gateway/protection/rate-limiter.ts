@@ -22,9 +22,9 @@ export interface RateDecision {
 
 const WINDOW_SECONDS = 60;
 
-/** Units a GraphQL operation costs: one, plus one per hundred of its estimated cost (gateway/graphql/operation-analysis.ts). */
+/** Units a GraphQL operation costs: one per started hundred of its estimated cost (gateway/graphql/operation-analysis.ts), at least one. */
 export function operationWeight(cost: number): number {
-  return 1 + Math.floor(Math.max(0, cost) / 100);
+  return Math.max(1, Math.ceil(Math.max(0, cost) / 100));
 }
 
 /**
