@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { callEvent } from '../../lib/audit-log/events';
+import { callEvent, variablesHash } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { canonicalJson } from '../../lib/canonical-json';
 import { sha256Hex } from '../../lib/hash';
 import type { GatewayContext } from './context';
 
@@ -39,7 +38,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
                 operationName: request.operationName ?? operation?.name?.value ?? null,
                 status: firstCode ? `${status} ${String(firstCode)}` : status,
                 bodySha256: request.query ? sha256Hex(request.query) : null,
-                variablesSha256: sha256Hex(canonicalJson(request.variables ?? {})),
+                variablesSha256: variablesHash(request.variables),
                 latencyMs: elapsed,
                 at: new Date(startedAt + elapsed),
               }),

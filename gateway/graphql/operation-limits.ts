@@ -57,11 +57,11 @@ export class OperationGuard {
       if (error instanceof LimitExceeded) return { ok: false, error };
       throw error;
     }
-    if (!parsed) return { ok: true, demand: null };
-    if (parsed.nulLiteral) return badInput('a string in the document holds a NUL character (\\u0000), which no field accepts');
     const inspected = inspectVariables(variables, MAX_VARIABLES_DEPTH);
     if (inspected === 'too_deep') return badInput(`variables are nested deeper than ${MAX_VARIABLES_DEPTH} levels`);
     if (inspected === 'nul') return badInput('a variable holds a NUL character (\\u0000), which no field accepts');
+    if (!parsed) return { ok: true, demand: null };
+    if (parsed.nulLiteral) return badInput('a string in the document holds a NUL character (\\u0000), which no field accepts');
     const operation = operationName ? parsed.operations.find((o) => o.name?.value === operationName) : parsed.operations.length === 1 ? parsed.operations[0] : undefined;
     if (!operation) return { ok: true, demand: null };
     const demand = analyzeOperation(this.schema, { operation, fragments: parsed.fragments }, variables, parsed.directives);

@@ -1,4 +1,6 @@
 import type { Caller } from '../caller';
+import { canonicalJson } from '../canonical-json';
+import { sha256Hex } from '../hash';
 import type { Scope, Surface } from '../vocabulary';
 import type { AuditEventInput } from './chain';
 
@@ -47,6 +49,19 @@ export function callEvent(call: CallRecord): AuditEventInput {
     latencyMs: call.latencyMs,
     createdAt: call.at ?? new Date(),
   };
+}
+
+/**
+ * The hash of a call's variables. It never throws: variables too deep or too
+ * odd to serialise are recorded as exactly that, so hashing cannot turn a
+ * bad request into AUDIT_UNAVAILABLE.
+ */
+export function variablesHash(variables: unknown): string {
+  try {
+    return sha256Hex(canonicalJson(variables ?? {}));
+  } catch {
+    return sha256Hex('unserialisable variables');
+  }
 }
 
 /** What a domain write records, in the transaction of the write. */
