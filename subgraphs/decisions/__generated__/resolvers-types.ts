@@ -218,8 +218,8 @@ export type QueryDecisionsArgs = {
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
 export type Tenant = {
   __typename?: 'Tenant';
-  /** The tenant's decisions, as a cursor connection (the filter's tenantId is ignored). */
-  decisions: DecisionConnection;
+  /** The tenant's decisions, as a cursor connection (the filter's tenantId is ignored). Null, with an error, when its arguments are refused: the tenant itself still comes back. */
+  decisions?: Maybe<DecisionConnection>;
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
 };
@@ -439,7 +439,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Tenant']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  decisions?: Resolver<ResolversTypes['DecisionConnection'], ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'first' | 'orderBy'>>;
+  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'first' | 'orderBy'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
