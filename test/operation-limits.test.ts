@@ -174,3 +174,32 @@ describe('the demand table', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('answer bounds', () => {
+  let bounded: RunningSystem;
+  let slow: RunningSystem;
+  beforeAll(async () => {
+    bounded = await startTestSystem(undefined, undefined, { limits: { operation: DEFAULT_LIMITS, answer: { maxResponseBytes: 4_096, operationTimeoutMs: 15_000 } } });
+    slow = await startTestSystem(undefined, undefined, { limits: { operation: DEFAULT_LIMITS, answer: { maxResponseBytes: 8 * 2 ** 20, operationTimeoutMs: 1 } } });
+  });
+  afterAll(async () => {
+    await bounded?.close();
+    await slow?.close();
+  });
+
+  it('stop gathering subgraph answers past the response bound, with RESPONSE_TOO_LARGE', async () => {
+    const r = await graphql(bounded.gateway.url, '{ decisions(first: 100) { edges { node { id feature reasons inputHash policyHash subject { reference } } } } }');
+    expect(r.status).toBeLessThan(500);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: { name: 'maxResponseBytes', max: 4_096 } });
+    const small = await graphql(bounded.gateway.url, '{ decisions(first: 2) { edges { node { id } } } }');
+    expect(small.errors).toBeUndefined();
+  });
+
+  it('answer OPERATION_TIMEOUT when an operation outlives its deadline, and keep answering others', async () => {
+    const r = await graphql(slow.gateway.url, '{ decisions(first: 50) { totalCount edges { node { id tenant { slug } } } } }');
+    expect(r.status).toBe(504);
+    expect(r.errors?.[0]?.extensions?.code).toBe('OPERATION_TIMEOUT');
+    const health = await fetch(slow.gateway.url.replace(/\/graphql$/, '/healthz'));
+    expect(health.status).toBe(200);
+  });
+});
