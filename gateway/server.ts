@@ -12,6 +12,7 @@ import { CredentialsRead } from './auth/credentials-read';
 import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
+import { graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
 import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
@@ -43,7 +44,8 @@ export interface Gateway {
 /**
  * The federated gateway, composed from its parts: `/graphql` (Apollo over
  * the subgraphs), `/v1` (the REST facade), `/healthz` (process up) and
- * `/readyz` (dependencies up), behind one authentication and one audit log.
+ * `/readyz` (dependencies up), behind one authentication and one audit log;
+ * and `/graphiql`, the browser page for the graph (its queries authenticate).
  */
 export function buildGateway(options: GatewayOptions): Gateway {
   const logger = options.logger.child({ service: 'gateway' });
@@ -73,6 +75,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
       },
     },
     restRoute({ authenticator, limiter, audit, execute: inProcessExecutor(apollo), logger }),
+    graphiqlRoute(),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));

@@ -17,6 +17,7 @@ import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
+import { ensurePagesBuilt } from './build-pages';
 import { migrateDatabase } from './migrate';
 
 const SAMPLE_QUERY = `{
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     say(`demo data: ${summary.tenants} tenants, ${summary.packages} packages, ${summary.decisions} decisions, ${summary.auditEvents} audit events`);
   }
 
+  await ensurePagesBuilt(say).catch((err: Error) => say(`GraphiQL page not built, the API runs without it: ${err.message}`));
   const system = await startSystem({
     databaseUrl,
     logger,

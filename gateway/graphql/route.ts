@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
-import { callEvent } from '../../lib/audit-log/events';
+import { callEvent, variablesHash } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import type { Caller } from '../../lib/caller';
-import { canonicalJson } from '../../lib/canonical-json';
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode, HTTP_STATUS } from '../../lib/errors';
 import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse } from '../../lib/graphql-http';
 import { sha256Hex } from '../../lib/hash';
@@ -11,6 +10,7 @@ import { sendJson } from '../../lib/http';
 import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
+import { GRAPHIQL_PATH, wantsHtml } from '../http/pages';
 import type { RequestScope, Route } from '../http/router';
 import { operationWeight, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import type { GatewayContext, RequestTracking } from './context';
@@ -51,15 +51,6 @@ function operationOf(method: string, body: unknown, search: string): { query: un
   if (typeof body !== 'object' || body === null) return null;
   const { query, operationName, variables } = body as Record<string, unknown>;
   return { query, operationName, variables };
-}
-
-/** Variables hashed for the audit record; a value too deep or too odd to serialise is recorded as such, never thrown. */
-function variablesHash(variables: unknown): string {
-  try {
-    return sha256Hex(canonicalJson(variables ?? {}));
-  } catch {
-    return sha256Hex('unserialisable variables');
-  }
 }
 
 /**
@@ -113,6 +104,12 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
   return {
     path: '/graphql',
     async handle(req: IncomingMessage, res: ServerResponse, scope: RequestScope) {
+      // A browser opening the endpoint gets the page, which needs no key (the queries it sends do).
+      if (wantsHtml(req)) {
+        req.resume();
+        res.writeHead(302, { ...scope.headers, location: GRAPHIQL_PATH, vary: 'accept', 'content-length': 0 });
+        return void res.end();
+      }
       const started = performance.now();
       const noHashes = { body: null, variables: null };
       if (req.method !== 'GET' && req.method !== 'POST') {
