@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   say('');
   say(`Micro AI graph ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`  GraphQL   ${url}`);
+  say(`  GraphiQL  ${url.replace(/\/graphql$/, '/graphiql')}   (paste an API key; the docs explorer reads the schema)`);
   say(`  health    ${url.replace(/\/graphql$/, '/healthz')}   readiness ${url.replace(/\/graphql$/, '/readyz')}`);
   for (const name of Object.keys(system.subgraphs) as Array<keyof typeof system.subgraphs>) {
     say(`  ${name.padEnd(9)} ${system.subgraphs[name].url}`);
