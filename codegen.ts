@@ -37,6 +37,10 @@ const config: CodegenConfig = {
       PackageVersion: '@prisma/client#PackageVersion as PackageVersionModel',
       Feature: '@prisma/client#Feature as FeatureModel',
       Installation: '@prisma/client#Installation as InstallationModel',
+      PackageVersionConnection: '../mappers#PackageVersionConnectionModel',
+      PackageVersionEdge: '../mappers#PackageVersionEdgeModel',
+      InstallationConnection: '../mappers#InstallationConnectionModel',
+      InstallationEdge: '../mappers#InstallationEdgeModel',
       Tenant: '../mappers#TenantRef',
     }),
     'subgraphs/decisions/__generated__/resolvers-types.ts': subgraph('decisions', {

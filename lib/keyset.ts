@@ -1,95 +1,121 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
-import { decodeCursor, encodeCursor, invalidCursor, pageSize, toPage, type Connection, type CursorValue } from './connection';
+import { canonicalJson } from './canonical-json';
+import {
+  bindingKey,
+  slice as sliceOf,
+  toPage,
+  type Connection,
+  type CursorBinding,
+  type CursorCodec,
+  type CursorField,
+  type CursorValue,
+  type LazyFlag,
+  type Slice,
+  type SliceArgs,
+} from './connection';
 import { isUuid } from './ids';
 
 /**
  * One total order of a connection: a sort column plus the id as tie-breaker.
  * Pages continue with a row comparison `(col, id) < (v, id)`, which
  * PostgreSQL answers from a (col, id) index however deep the page, and which
- * keeps pages stable while rows are inserted (unlike OFFSET).
+ * keeps pages stable while rows are inserted (unlike OFFSET). Paging
+ * backwards flips the comparison and the ORDER BY, so it walks the same index
+ * the other way.
  */
 export interface SortOrder<Row> {
-  /** The GraphQL enum value; cursors are tagged with it. */
+  /** The GraphQL enum value; cursors are bound to it. */
   readonly name: string;
   readonly column: string;
   readonly direction: 'ASC' | 'DESC';
-  readonly kind: 'timestamp' | 'number';
+  readonly kind: 'timestamp' | 'number' | 'text';
   /** The row's value in that column. */
-  value(row: Row): Date | number;
+  value(row: Row): Date | number | string;
 }
 
 export function sortOrder<Row>(order: SortOrder<Row>): SortOrder<Row> {
   return order;
 }
 
-export function orderBySql(order: SortOrder<unknown>): Prisma.Sql {
-  const dir = Prisma.raw(order.direction);
+type Reading = Slice['direction'];
+
+function orderBySql(order: SortOrder<unknown>, reading: Reading): Prisma.Sql {
+  const forward = order.direction;
+  const dir = Prisma.raw(reading === 'forward' ? forward : forward === 'ASC' ? 'DESC' : 'ASC');
   return Prisma.sql`ORDER BY ${Prisma.raw(order.column)} ${dir}, id ${dir}`;
 }
 
-/** The condition selecting rows strictly after the cursor in this order; validates the cursor. */
-export function afterCursorSql(order: SortOrder<unknown>, cursor: string): Prisma.Sql {
-  const [value, id] = decodeCursor(cursor, order.name, [order.kind === 'timestamp' ? 'string' : 'number', 'string']);
-  const op = Prisma.raw(order.direction === 'DESC' ? '<' : '>');
-  const column = Prisma.raw(order.column);
-  const typed =
-    order.kind === 'timestamp' ? Prisma.sql`${validInstant(value as string)}::timestamptz` : Prisma.sql`${value}::float8`;
-  return Prisma.sql`(${column}, id) ${op} (${typed}, ${validUuid(id as string)}::uuid)`;
+/** Where a row sits against a cursor's position, in the connection's order. */
+type Relation = 'after' | 'before' | 'atOrBefore' | 'atOrAfter';
+
+function comparisonSql(order: SortOrder<unknown>, relation: Relation, [value, id]: CursorValue[]): Prisma.Sql {
+  const descending = order.direction === 'DESC';
+  const op = { after: descending ? '<' : '>', before: descending ? '>' : '<', atOrBefore: descending ? '>=' : '<=', atOrAfter: descending ? '<=' : '>=' }[relation];
+  const cast = { timestamp: '::timestamptz', number: '::float8', text: '::text' }[order.kind];
+  return Prisma.sql`(${Prisma.raw(order.column)}, id) ${Prisma.raw(op)} (${value}${Prisma.raw(cast)}, ${id}::uuid)`;
 }
 
-export function cursorOf<Row extends { id: string }>(order: SortOrder<Row>, row: Row): string {
-  const value = order.value(row);
-  const key: CursorValue[] = [value instanceof Date ? value.toISOString() : value, row.id];
-  return encodeCursor(order.name, key);
+function cursorShape(order: SortOrder<unknown>): CursorField[] {
+  return [order.kind, 'uuid'];
 }
 
 export function whereSql(conditions: Prisma.Sql[]): Prisma.Sql {
   return conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 }
 
-// A cursor that decodes but carries a bad value was tampered with: same error as any malformed cursor.
-function validInstant(value: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalidCursor();
-  return date;
-}
-
-function validUuid(value: string): string {
-  if (!isUuid(value)) throw invalidCursor();
-  return value;
-}
-
 /**
  * A validated list request. Building one checks every argument, so a bad
- * page size or cursor fails with BAD_USER_INPUT before any SQL runs.
+ * page size or a cursor from another connection fails with BAD_USER_INPUT
+ * before any SQL runs.
  */
 export interface ListQuery<Row> {
   /** Filter conditions, the caller's tenant scope included; no cursor. */
   readonly conditions: Prisma.Sql[];
-  /** The cursor condition, when continuing after a cursor. */
-  readonly after: Prisma.Sql | null;
+  /** The `after`/`before` conditions. */
+  readonly bounds: Prisma.Sql[];
+  /**
+   * Rows behind the page's starting cursor, against the reading direction
+   * (at or before `after` when reading forwards, at or after `before`
+   * backwards); null when the page starts at an end of the list.
+   */
+  readonly behind: Prisma.Sql | null;
   readonly order: SortOrder<Row>;
-  readonly size: number;
-  /** Identifies equal queries, so loaders can batch them. */
+  readonly slice: Slice;
+  /** Identifies queries that read the same rows for every parent, so loaders can batch them. */
   readonly key: string;
+  /** The cursor of a row in this connection. */
+  cursorOf(row: Row): string;
 }
 
-export function listQuery<Row>(args: {
-  first: number | null | undefined;
-  after: string | null | undefined;
+export function listQuery<Row extends { id: string }>(args: {
+  slice: SliceArgs;
   order: SortOrder<Row>;
   conditions: Prisma.Sql[];
-  /** Everything else that makes two queries different (the filter). */
-  identity: unknown;
+  /** The connection the cursors belong to, less the order (taken from `order`). */
+  binding: Omit<CursorBinding, 'order'>;
+  cursors: CursorCodec;
 }): ListQuery<Row> {
-  const size = pageSize(args.first);
-  const after = args.after != null ? afterCursorSql(args.order, args.after) : null;
+  const { order, cursors } = args;
+  const slice = sliceOf(args.slice);
+  const binding = bindingKey({ ...args.binding, order: order.name });
+  const shape = cursorShape(order);
+  const after = args.slice.after != null ? cursors.decode(args.slice.after, binding, shape, 'after') : null;
+  const before = args.slice.before != null ? cursors.decode(args.slice.before, binding, shape, 'before') : null;
+  const bounds = [...(after ? [comparisonSql(order, 'after', after)] : []), ...(before ? [comparisonSql(order, 'before', before)] : [])];
+  const start = slice.direction === 'forward' ? after : before;
   return {
     conditions: args.conditions,
-    after,
-    order: args.order,
-    size,
-    key: JSON.stringify([size, args.order.name, args.after ?? null, args.identity]),
+    bounds,
+    behind: start && comparisonSql(order, slice.direction === 'forward' ? 'atOrBefore' : 'atOrAfter', start),
+    order,
+    slice,
+    // Everything that shapes the SQL, and nothing of the parent: one parent's
+    // question is every parent's, so a loader can answer all in one statement.
+    key: canonicalJson([slice.direction, slice.size, args.slice.after ?? null, args.slice.before ?? null, bindingKey({ ...args.binding, parent: null, order: order.name })]),
+    cursorOf: (row) => {
+      const value = order.value(row);
+      return cursors.encode(binding, shape, [value, row.id]);
+    },
   };
 }
 
@@ -120,40 +146,52 @@ export class Conditions {
   }
 }
 
+/** How a child connection's rows point at their parent: the column and its type. */
+export interface ParentKey {
+  column: string;
+  type: 'uuid' | 'text';
+}
+
 /** Reads pages and counts of one table through keyset list queries. */
 export class KeysetTable<Row> {
+  private readonly from: Prisma.Sql;
+
   constructor(
     private readonly prisma: PrismaClient,
+    /** The table, or the alias of `from`; child connections qualify the parent column with it. */
     private readonly table: string,
     /** Select list aliasing columns to the Prisma model's field names. */
     private readonly columns: Prisma.Sql,
-  ) {}
+    /** What to read from when the order needs a column of another table: a subquery aliased as `table`. */
+    from?: Prisma.Sql,
+  ) {
+    this.from = from ?? Prisma.raw(table);
+  }
 
-  /** One page: size + 1 rows, the extra one tells whether more follow. */
+  /** One page: size + 1 rows in reading order, the extra one tells whether more follow. */
   page(query: ListQuery<Row>): Promise<Row[]> {
     return this.prisma.$queryRaw<Row[]>`
-      SELECT ${this.columns} FROM ${Prisma.raw(this.table)}
-      ${whereSql([...query.conditions, ...(query.after ? [query.after] : [])])}
-      ${orderBySql(query.order)}
-      LIMIT ${query.size + 1}`;
+      SELECT ${this.columns} FROM ${this.from}
+      ${whereSql([...query.conditions, ...query.bounds])}
+      ${orderBySql(query.order, query.slice.direction)}
+      LIMIT ${query.slice.size + 1}`;
   }
 
   /**
    * The same page for each parent, in one statement: a LATERAL subquery per
    * parent id, each an index range scan.
    */
-  async pagesFor(parentColumn: string, parentIds: readonly string[], query: ListQuery<Row>): Promise<Map<string, Row[]>> {
-    const ids = parentIds.filter(isUuid);
+  async pagesFor(parent: ParentKey, parentIds: readonly string[], query: ListQuery<Row>): Promise<Map<string, Row[]>> {
+    const ids = parentIds.filter((id) => parent.type === 'text' || isUuid(id));
     const pages = new Map<string, Row[]>();
     if (ids.length === 0) return pages;
-    const column = Prisma.raw(parentColumn);
     const rows = await this.prisma.$queryRaw<Array<Row & { __parent: string }>>`
-      SELECT parent.parent_id AS "__parent", page.* FROM unnest(${ids}::uuid[]) AS parent(parent_id)
+      SELECT parent.parent_id AS "__parent", page.* FROM unnest(${ids}${Prisma.raw(`::${parent.type}[]`)}) AS parent(parent_id)
       CROSS JOIN LATERAL (
-        SELECT ${this.columns} FROM ${Prisma.raw(this.table)}
-        ${whereSql([Prisma.sql`${Prisma.raw(this.table)}.${column} = parent.parent_id`, ...query.conditions, ...(query.after ? [query.after] : [])])}
-        ${orderBySql(query.order)}
-        LIMIT ${query.size + 1}
+        SELECT ${this.columns} FROM ${this.from}
+        ${whereSql([Prisma.sql`${Prisma.raw(this.table)}.${Prisma.raw(parent.column)} = parent.parent_id`, ...query.conditions, ...query.bounds])}
+        ${orderBySql(query.order, query.slice.direction)}
+        LIMIT ${query.slice.size + 1}
       ) AS page`;
     for (const { __parent, ...row } of rows) {
       const list = pages.get(__parent);
@@ -165,26 +203,46 @@ export class KeysetTable<Row> {
 
   async count(query: ListQuery<Row>): Promise<number> {
     const [{ count }] = await this.prisma.$queryRaw<Array<{ count: number }>>`
-      SELECT count(*)::int AS count FROM ${Prisma.raw(this.table)} ${whereSql(query.conditions)}`;
+      SELECT count(*)::int AS count FROM ${this.from} ${whereSql(query.conditions)}`;
     return count;
   }
 
-  async countsFor(parentColumn: string, parentIds: readonly string[], query: ListQuery<Row>): Promise<Map<string, number>> {
-    const ids = parentIds.filter(isUuid);
+  async countsFor(parent: ParentKey, parentIds: readonly string[], query: ListQuery<Row>): Promise<Map<string, number>> {
+    const ids = parentIds.filter((id) => parent.type === 'text' || isUuid(id));
     if (ids.length === 0) return new Map();
-    const column = Prisma.raw(parentColumn);
+    const column = Prisma.raw(parent.column);
     const rows = await this.prisma.$queryRaw<Array<{ parent: string; count: number }>>`
-      SELECT ${column} AS parent, count(*)::int AS count FROM ${Prisma.raw(this.table)}
-      ${whereSql([Prisma.sql`${column} = ANY(${ids}::uuid[])`, ...query.conditions])}
+      SELECT ${column} AS parent, count(*)::int AS count FROM ${this.from}
+      ${whereSql([Prisma.sql`${column} = ANY(${ids}${Prisma.raw(`::${parent.type}[]`)})`, ...query.conditions])}
       GROUP BY ${column}`;
     return new Map(rows.map((r) => [r.parent, r.count]));
   }
+
+  /**
+   * Whether any row lies behind the page's starting cursor: one index probe
+   * that stops at the first row. `parent` narrows it to one parent's list.
+   */
+  async behind(query: ListQuery<Row>, parent?: { key: ParentKey; id: string }): Promise<boolean> {
+    if (!query.behind) return false;
+    if (parent && parent.key.type === 'uuid' && !isUuid(parent.id)) return false;
+    const ofParent = parent ? [Prisma.sql`${Prisma.raw(parent.key.column)} = ${parent.id}${Prisma.raw(`::${parent.key.type}`)}`] : [];
+    const [{ found }] = await this.prisma.$queryRaw<Array<{ found: boolean }>>`
+      SELECT EXISTS (SELECT 1 FROM ${this.from} ${whereSql([...ofParent, ...query.conditions, query.behind])}) AS found`;
+    return found;
+  }
+}
+
+/** Runs `probe` once, on first call: aliases selecting the same flag share one query. */
+function lazy(probe: () => Promise<boolean>): () => Promise<boolean> {
+  let result: Promise<boolean> | undefined;
+  return () => (result ??= probe());
 }
 
 export function keysetConnection<Row extends { id: string }>(
   rows: Row[],
   query: ListQuery<Row>,
-  totalCount: () => Promise<number>,
+  reads: { totalCount: () => Promise<number>; behind: () => Promise<boolean> },
 ): Connection<Row> {
-  return { ...toPage(rows, query.size, (row) => cursorOf(query.order, row)), totalCount };
+  const behind: LazyFlag = query.behind ? lazy(reads.behind) : false;
+  return { ...toPage(rows, query.slice, (row) => query.cursorOf(row), behind), totalCount: reads.totalCount };
 }

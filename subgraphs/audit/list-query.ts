@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@prisma/client';
 import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
+import type { CursorCodec, SliceArgs } from '../../lib/connection';
 import { Conditions, listQuery, sortOrder, type ListQuery } from '../../lib/keyset';
 import type { AuditEventFilter } from './__generated__/resolvers-types';
 
@@ -11,11 +12,21 @@ export const NEWEST_FIRST = sortOrder<AuditEvent>({
   value: (e) => e.createdAt,
 });
 
+/** The order of a request's events, as Lineage.events lists them. */
+export const OLDEST_FIRST = sortOrder<AuditEvent>({
+  name: 'CREATED_AT_ASC',
+  column: 'created_at',
+  direction: 'ASC',
+  kind: 'timestamp',
+  value: (e) => e.createdAt,
+});
+
 export type AuditEventQuery = ListQuery<AuditEvent>;
 
 export function prepareAuditEventQuery(
-  args: { first?: number | null; after?: string | null; filter?: AuditEventFilter | null },
+  args: SliceArgs & { filter?: AuditEventFilter | null },
   caller: Caller,
+  cursors: CursorCodec,
 ): AuditEventQuery {
   const filter = args.filter ?? {};
   requireTenantAccess(caller, filter.tenantId);
@@ -29,5 +40,22 @@ export function prepareAuditEventQuery(
     .equals('resource_type', filter.resourceType)
     .equals('resource_id', filter.resourceId)
     .window('created_at', filter.createdAfter, filter.createdBefore);
-  return listQuery({ first: args.first, after: args.after, order: NEWEST_FIRST, conditions: where.list, identity: filter });
+  return listQuery({
+    slice: args,
+    order: NEWEST_FIRST,
+    conditions: where.list,
+    binding: { field: 'Query.auditEvents', filter, scope: tenantScope(caller) },
+    cursors,
+  });
+}
+
+/** Lineage.eventsConnection: the events of one request, oldest first; the request is the parent, so it is not a condition here. */
+export function prepareLineageEventQuery(args: SliceArgs, caller: Caller, cursors: CursorCodec, requestId: string): AuditEventQuery {
+  return listQuery({
+    slice: args,
+    order: OLDEST_FIRST,
+    conditions: new Conditions().uuid('tenant_id', tenantScope(caller)).list,
+    binding: { field: 'Lineage.eventsConnection', parent: requestId, scope: tenantScope(caller) },
+    cursors,
+  });
 }

@@ -2,7 +2,8 @@ import { Prisma, type AuditEvent, type PrismaClient } from '@prisma/client';
 import { chainKeyOf } from '../../lib/audit-log/chain';
 import { verifyAuditChain, type ChainVerification } from './verify-chain';
 import { isUuid } from '../../lib/ids';
-import { KeysetTable } from '../../lib/keyset';
+import type { CursorCodec } from '../../lib/connection';
+import { KeysetTable, type ParentKey } from '../../lib/keyset';
 import type { AuditEventQuery } from './list-query';
 
 const COLUMNS = Prisma.raw(`
@@ -10,11 +11,18 @@ const COLUMNS = Prisma.raw(`
   operation_name AS "operationName", resource_type AS "resourceType", resource_id AS "resourceId",
   status, body_sha256 AS "bodySha256", latency_ms AS "latencyMs", created_at AS "createdAt"`);
 
+// Request ids are the callers' own X-Request-Id values, not UUIDs.
+const OF_REQUEST: ParentKey = { column: 'request_id', type: 'text' };
+
 /** Data access for the audit domain: reads only; the log is append-only. */
 export class AuditStore {
   private readonly table: KeysetTable<AuditEvent>;
 
-  constructor(private readonly prisma: PrismaClient) {
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Mints and checks the cursors of this domain's connections. */
+    readonly cursors: CursorCodec,
+  ) {
     this.table = new KeysetTable(prisma, 'audit_events', COLUMNS);
   }
 
@@ -29,6 +37,20 @@ export class AuditStore {
 
   count(query: AuditEventQuery): Promise<number> {
     return this.table.count(query);
+  }
+
+  /** Whether events lie behind the page's starting cursor (see ListQuery.behind); `requestId` for one lineage's connection. */
+  behind(query: AuditEventQuery, requestId?: string): Promise<boolean> {
+    return this.table.behind(query, requestId === undefined ? undefined : { key: OF_REQUEST, id: requestId });
+  }
+
+  /** The same page of each request's events, in one statement. */
+  pagesForRequests(requestIds: readonly string[], query: AuditEventQuery): Promise<Map<string, AuditEvent[]>> {
+    return this.table.pagesFor(OF_REQUEST, requestIds, query);
+  }
+
+  countsForRequests(requestIds: readonly string[], query: AuditEventQuery): Promise<Map<string, number>> {
+    return this.table.countsFor(OF_REQUEST, requestIds, query);
   }
 
   byIds(ids: readonly string[], scope: string | null): Promise<AuditEvent[]> {

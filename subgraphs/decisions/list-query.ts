@@ -1,5 +1,6 @@
 import type { Decision } from '@prisma/client';
 import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
+import type { CursorCodec, SliceArgs } from '../../lib/connection';
 import { Conditions, listQuery, sortOrder, type ListQuery, type SortOrder } from '../../lib/keyset';
 import type { DecisionFilter, DecisionOrder } from './__generated__/resolvers-types';
 
@@ -12,16 +13,17 @@ export const DECISION_ORDERS: Record<DecisionOrder, SortOrder<Decision>> = {
 
 export type DecisionQuery = ListQuery<Decision>;
 
-export interface DecisionQueryArgs {
-  first?: number | null;
-  after?: string | null;
+export interface DecisionQueryArgs extends SliceArgs {
   filter?: DecisionFilter | null;
   orderBy?: DecisionOrder | null;
 }
 
-/** `ofParentTenant`: Tenant.decisions fixes the tenant itself, so the filter's own tenantId is ignored. */
-export function prepareDecisionQuery(args: DecisionQueryArgs, caller: Caller, ofParentTenant = false): DecisionQuery {
-  const filter = { ...args.filter, ...(ofParentTenant && { tenantId: null }) };
+/** Which decisions connection is asked: the root list, or one tenant's (which fixes the tenant itself, so the filter's own tenantId is ignored). */
+export type DecisionConnectionOf = { field: 'Query.decisions' } | { field: 'Tenant.decisions'; tenantId: string };
+
+export function prepareDecisionQuery(args: DecisionQueryArgs, caller: Caller, cursors: CursorCodec, of: DecisionConnectionOf): DecisionQuery {
+  const ofTenant = of.field === 'Tenant.decisions';
+  const filter = { ...args.filter, ...(ofTenant && { tenantId: null }) };
   requireTenantAccess(caller, filter.tenantId);
   const where = new Conditions()
     .uuid('tenant_id', tenantScope(caller))
@@ -34,10 +36,10 @@ export function prepareDecisionQuery(args: DecisionQueryArgs, caller: Caller, of
     .equals('subject_type', filter.subjectType)
     .equals('subject_reference', filter.subjectReference);
   return listQuery({
-    first: args.first,
-    after: args.after,
+    slice: args,
     order: DECISION_ORDERS[args.orderBy ?? 'CREATED_AT_DESC'],
     conditions: where.list,
-    identity: filter,
+    binding: { field: of.field, parent: ofTenant ? of.tenantId : null, filter, scope: tenantScope(caller) },
+    cursors,
   });
 }

@@ -1,3 +1,4 @@
+import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -8,7 +9,7 @@ import { resolvers } from './resolvers';
 import { DecisionStore } from './store';
 
 export function buildDecisionsSubgraph(deps: SubgraphDeps) {
-  const store = new DecisionStore(deps.db.prisma);
+  const store = new DecisionStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
   const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma));
   return createSubgraphServer<Context>(deps, {
     name: 'decisions',

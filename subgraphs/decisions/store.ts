@@ -1,6 +1,7 @@
 import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
+import type { CursorCodec } from '../../lib/connection';
 import { isUuid } from '../../lib/ids';
-import { KeysetTable } from '../../lib/keyset';
+import { KeysetTable, type ParentKey } from '../../lib/keyset';
 import type { DecisionQuery } from './list-query';
 
 // Aliased to the Prisma model's field names, so resolvers see one Decision
@@ -12,11 +13,17 @@ const COLUMNS = Prisma.raw(`
   idempotency_key AS "idempotencyKey", input_hash AS "inputHash", policy_hash AS "policyHash",
   created_at AS "createdAt"`);
 
+const OF_TENANT: ParentKey = { column: 'tenant_id', type: 'uuid' };
+
 /** Data access for the decisions domain. */
 export class DecisionStore {
   private readonly table: KeysetTable<Decision>;
 
-  constructor(private readonly prisma: PrismaClient) {
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Mints and checks the cursors of this domain's connections. */
+    readonly cursors: CursorCodec,
+  ) {
     this.table = new KeysetTable(prisma, 'decisions', COLUMNS);
   }
 
@@ -33,7 +40,7 @@ export class DecisionStore {
   }
 
   pagesForTenants(tenantIds: readonly string[], query: DecisionQuery): Promise<Map<string, Decision[]>> {
-    return this.table.pagesFor('tenant_id', tenantIds, query);
+    return this.table.pagesFor(OF_TENANT, tenantIds, query);
   }
 
   count(query: DecisionQuery): Promise<number> {
@@ -41,6 +48,11 @@ export class DecisionStore {
   }
 
   countsForTenants(tenantIds: readonly string[], query: DecisionQuery): Promise<Map<string, number>> {
-    return this.table.countsFor('tenant_id', tenantIds, query);
+    return this.table.countsFor(OF_TENANT, tenantIds, query);
+  }
+
+  /** Whether decisions lie behind the page's starting cursor (see ListQuery.behind); `tenantId` for one tenant's connection. */
+  behind(query: DecisionQuery, tenantId?: string): Promise<boolean> {
+    return this.table.behind(query, tenantId === undefined ? undefined : { key: OF_TENANT, id: tenantId });
   }
 }

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Feature, Installation, Package, PackageVersion } from '@prisma/client';
 import { tenantScope, type Caller } from '../../lib/caller';
-import { byKey, groupByKey } from '../../lib/subgraph/loaders';
-import type { PackageStore } from './store';
+import { byKey, groupByKey, loaderFamily } from '../../lib/subgraph/loaders';
+import type { InstallationQuery, VersionQuery } from './list-query';
+import type { InstallationRow, PackageStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
 export function createLoaders(store: PackageStore, caller: Caller) {
@@ -22,6 +23,32 @@ export function createLoaders(store: PackageStore, caller: Caller) {
     ),
     installationsByTenantId: new DataLoader<string, Installation[]>(async (ids) =>
       groupByKey(ids, await store.installationsByTenantIds(ids, scope), (i) => i.tenantId),
+    ),
+    /** Package.versionsConnection pages: every package asking the same question shares one LATERAL query. */
+    versionPage: loaderFamily((query: VersionQuery) => query.key, (query) =>
+      new DataLoader<string, PackageVersion[]>(async (ids) => {
+        const pages = await store.versionPagesFor(ids, query);
+        return ids.map((id) => pages.get(id) ?? []);
+      }),
+    ),
+    versionCount: loaderFamily((query: VersionQuery) => query.key, (query) =>
+      new DataLoader<string, number>(async (ids) => {
+        const counts = await store.versionCountsFor(ids, query);
+        return ids.map((id) => counts.get(id) ?? 0);
+      }),
+    ),
+    /** Tenant.installationsConnection pages, batched the same way. */
+    installationPage: loaderFamily((query: InstallationQuery) => query.key, (query) =>
+      new DataLoader<string, InstallationRow[]>(async (ids) => {
+        const pages = await store.installationPagesFor(ids, query);
+        return ids.map((id) => pages.get(id) ?? []);
+      }),
+    ),
+    installationCount: loaderFamily((query: InstallationQuery) => query.key, (query) =>
+      new DataLoader<string, number>(async (ids) => {
+        const counts = await store.installationCountsFor(ids, query);
+        return ids.map((id) => counts.get(id) ?? 0);
+      }),
     ),
   };
 }

@@ -1,3 +1,4 @@
+import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -6,6 +7,6 @@ import { resolvers } from './resolvers';
 import { PackageStore } from './store';
 
 export function buildPackagesSubgraph(deps: SubgraphDeps) {
-  const store = new PackageStore(deps.db.prisma);
+  const store = new PackageStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
   return createSubgraphServer<Context>(deps, { name: 'packages', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

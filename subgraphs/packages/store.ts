@@ -1,10 +1,39 @@
-import type { Feature, Installation, Package, PackageVersion, PrismaClient } from '@prisma/client';
+import { Prisma, type Feature, type Installation, type Package, type PackageVersion, type PrismaClient } from '@prisma/client';
+import type { CursorCodec } from '../../lib/connection';
 import { isUuid } from '../../lib/ids';
+import { KeysetTable, type ParentKey } from '../../lib/keyset';
 import type { PackageFilter } from './__generated__/resolvers-types';
+import type { InstallationQuery, VersionQuery } from './list-query';
+
+/** An installation as its connection reads it: with the slug it is ordered by. */
+export type InstallationRow = Installation & { packageSlug: string };
+
+const VERSION_COLUMNS = Prisma.raw(`
+  id, package_id AS "packageId", version, changelog, conformance_score AS "conformanceScore", published_at AS "publishedAt"`);
+const INSTALLATION_COLUMNS = Prisma.raw(`
+  id, tenant_id AS "tenantId", package_id AS "packageId", package_version_id AS "packageVersionId",
+  installed_at AS "installedAt", package_slug AS "packageSlug"`);
+// The slug lives on the package: a subquery named like the table lets the
+// keyset order, compare and qualify by it as if it were a column.
+const INSTALLATIONS_WITH_SLUG = Prisma.raw(`
+  (SELECT i.*, p.slug AS package_slug FROM installations i JOIN packages p ON p.id = i.package_id) AS installations`);
+
+const OF_PACKAGE: ParentKey = { column: 'package_id', type: 'uuid' };
+const OF_TENANT: ParentKey = { column: 'tenant_id', type: 'uuid' };
 
 /** Data access for the packages domain: the marketplace catalogue is global, installations are per tenant. */
 export class PackageStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly versions: KeysetTable<PackageVersion>;
+  private readonly installations: KeysetTable<InstallationRow>;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Mints and checks the cursors of this domain's connections. */
+    readonly cursors: CursorCodec,
+  ) {
+    this.versions = new KeysetTable(prisma, 'package_versions', VERSION_COLUMNS);
+    this.installations = new KeysetTable(prisma, 'installations', INSTALLATION_COLUMNS, INSTALLATIONS_WITH_SLUG);
+  }
 
   packagesByIds(ids: readonly string[]): Promise<Package[]> {
     return this.prisma.package.findMany({ where: { id: { in: ids.filter(isUuid) } } });
@@ -59,5 +88,31 @@ export class PackageStore {
       where: { tenantId: { in: wanted } },
       orderBy: [{ packageVersion: { package: { slug: 'asc' } } }],
     });
+  }
+
+  /** The same page of versions for each package, in one statement. */
+  versionPagesFor(packageIds: readonly string[], query: VersionQuery): Promise<Map<string, PackageVersion[]>> {
+    return this.versions.pagesFor(OF_PACKAGE, packageIds, query);
+  }
+
+  versionCountsFor(packageIds: readonly string[], query: VersionQuery): Promise<Map<string, number>> {
+    return this.versions.countsFor(OF_PACKAGE, packageIds, query);
+  }
+
+  versionsBehind(query: VersionQuery, packageId: string): Promise<boolean> {
+    return this.versions.behind(query, { key: OF_PACKAGE, id: packageId });
+  }
+
+  /** The same page of installations for each tenant, in one statement. */
+  installationPagesFor(tenantIds: readonly string[], query: InstallationQuery): Promise<Map<string, InstallationRow[]>> {
+    return this.installations.pagesFor(OF_TENANT, tenantIds, query);
+  }
+
+  installationCountsFor(tenantIds: readonly string[], query: InstallationQuery): Promise<Map<string, number>> {
+    return this.installations.countsFor(OF_TENANT, tenantIds, query);
+  }
+
+  installationsBehind(query: InstallationQuery, tenantId: string): Promise<boolean> {
+    return this.installations.behind(query, { key: OF_TENANT, id: tenantId });
   }
 }

@@ -99,7 +99,7 @@ export type AuditEventConnection = {
 /** One audit event in a connection. */
 export type AuditEventEdge = {
   __typename?: 'AuditEventEdge';
-  /** Opaque cursor; pass it as `after` to continue after this event. */
+  /** Opaque cursor of this event in this connection: pass it as `after` to continue after it, or as `before` to page back from it. */
   cursor: Scalars['String']['output'];
   /** The audit event. */
   node: AuditEvent;
@@ -154,29 +154,47 @@ export type Lineage = {
   decision?: Maybe<Decision>;
   /** The decision's id. */
   decisionId: Scalars['ID']['output'];
-  /** Every event recorded during the originating request, oldest first. */
+  /** Every event recorded during the originating request, oldest first. A request records a bounded handful (its call and the writes it made); `eventsConnection` pages the same events. */
   events: Array<AuditEvent>;
+  /** The events of `events`, oldest first, as a cursor connection. A cursor belongs to this lineage's connection and the credential's tenant. */
+  eventsConnection: AuditEventConnection;
   /** The event recording the originating call itself, when it was recorded. */
   originatingRequest?: Maybe<AuditEvent>;
   /** X-Request-Id of the call that asked for the decision. */
   requestId: Scalars['String']['output'];
 };
 
-/** Where a page sits in a cursor connection. */
+
+/** The trail from a decision back to the call that made it. */
+export type LineageEventsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Where a page sits in a cursor connection (the PageInfo of the GraphQL Cursor Connections spec). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last item of this page; null when the page is empty. */
+  /** Cursor of the last item of this page, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow this page. */
+  /** Whether items follow this page: with `first`, whether the list goes on past it; with `last` and `before`, whether any item sits at or after `before`; otherwise false. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items come before this page: with `last`, whether the list goes on before it; with `first` and `after`, whether any item sits at or before `after`; otherwise false. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item of this page, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
   /**
-   * Audit events as a cursor connection, newest first. Pages are keyset-based,
-   * so a page stays stable while new events are being appended. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
+   * Audit events as a cursor connection, newest first, paged forwards with
+   * `first`/`after` or backwards with `last`/`before`. Pages are keyset-based,
+   * so a page stays stable while new events are being appended. A cursor
+   * belongs to this field, its `filter` and the credential's tenant; anywhere
+   * else it is refused with BAD_USER_INPUT. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
    */
   auditEvents?: Maybe<AuditEventConnection>;
   /**
@@ -198,8 +216,10 @@ export type Query = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -435,6 +455,7 @@ export type LineageResolvers<ContextType = Context, ParentType extends Resolvers
   decision?: Resolver<Maybe<ResolversTypes['Decision']>, ParentType, ContextType>;
   decisionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   events?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+  eventsConnection?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, Partial<LineageEventsConnectionArgs>>;
   originatingRequest?: Resolver<Maybe<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -442,10 +463,12 @@ export type LineageResolvers<ContextType = Context, ParentType extends Resolvers
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, Partial<QueryAuditEventsArgs>>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType, RequireFields<QueryLineageArgs, 'decisionId'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 }>;

@@ -8,9 +8,9 @@ import { prepareAuditEventQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
   auditEvents: async (_parent, args, { store, caller }) => {
-    const query = prepareAuditEventQuery(args, caller);
+    const query = prepareAuditEventQuery(args, caller, store.cursors);
     const rows = await store.page(query);
-    return keysetConnection(rows, query, () => store.count(query));
+    return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
   lineage: async (_parent, { decisionId }, { loaders }) => {
     const requestId = await loaders.requestIdOfDecision.load(decisionId);

@@ -84,7 +84,7 @@ export type DecisionConnection = {
 /** One decision in a connection. */
 export type DecisionEdge = {
   __typename?: 'DecisionEdge';
-  /** Opaque cursor; pass it as `after` to continue after this decision. */
+  /** Opaque cursor of this decision in this connection: pass it as `after` to continue after it, or as `before` to page back from it. */
   cursor: Scalars['String']['output'];
   /** The decision. */
   node: Decision;
@@ -179,13 +179,17 @@ export type PackageVersion = {
   id: Scalars['ID']['output'];
 };
 
-/** Where a page sits in a cursor connection. */
+/** Where a page sits in a cursor connection (the PageInfo of the GraphQL Cursor Connections spec). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last item of this page; null when the page is empty. */
+  /** Cursor of the last item of this page, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow this page. */
+  /** Whether items follow this page: with `first`, whether the list goes on past it; with `last` and `before`, whether any item sits at or after `before`; otherwise false. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items come before this page: with `last`, whether the list goes on before it; with `first` and `after`, whether any item sits at or before `after`; otherwise false. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item of this page, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
@@ -194,8 +198,11 @@ export type Query = {
   /** One decision by id. Null when no decision has that id. */
   decision?: Maybe<Decision>;
   /**
-   * Decisions as a cursor connection. Pages are keyset-based, so a page stays
-   * stable while new decisions are being written. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
+   * Decisions as a cursor connection, paged forwards with `first`/`after` or
+   * backwards with `last`/`before`. Pages are keyset-based, so a page stays
+   * stable while new decisions are being written. A cursor belongs to this
+   * field, its `filter` and `orderBy`, and the credential's tenant; anywhere
+   * else it is refused with BAD_USER_INPUT. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
    */
   decisions?: Maybe<DecisionConnection>;
 };
@@ -210,15 +217,21 @@ export type QueryDecisionArgs = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryDecisionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DecisionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DecisionOrder>;
 };
 
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
 export type Tenant = {
   __typename?: 'Tenant';
-  /** The tenant's decisions, as a cursor connection (the filter's tenantId is ignored). Null, with an error, when its arguments are refused: the tenant itself still comes back. */
+  /**
+   * The tenant's decisions, as a cursor connection (the filter's tenantId is
+   * ignored). A cursor belongs to this tenant's connection, its `filter` and
+   * `orderBy`, and the credential's tenant. Null, with an error, when its arguments are refused: the tenant itself still comes back.
+   */
   decisions?: Maybe<DecisionConnection>;
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
@@ -228,8 +241,10 @@ export type Tenant = {
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
 export type TenantDecisionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DecisionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DecisionOrder>;
 };
 
@@ -430,16 +445,18 @@ export type PackageVersionResolvers<ContextType = Context, ParentType extends Re
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   decision?: Resolver<Maybe<ResolversTypes['Decision']>, ParentType, ContextType, RequireFields<QueryDecisionArgs, 'id'>>;
-  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'first' | 'orderBy'>>;
+  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'orderBy'>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Tenant']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'first' | 'orderBy'>>;
+  decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'orderBy'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

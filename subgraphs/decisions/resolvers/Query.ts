@@ -5,8 +5,8 @@ import { prepareDecisionQuery } from '../list-query';
 export const Query: QueryResolvers = {
   decision: (_parent, { id }, { loaders }) => loaders.decisionById.load(id),
   decisions: async (_parent, args, { store, caller }) => {
-    const query = prepareDecisionQuery(args, caller);
+    const query = prepareDecisionQuery(args, caller, store.cursors, { field: 'Query.decisions' });
     const rows = await store.page(query);
-    return keysetConnection(rows, query, () => store.count(query));
+    return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
 };

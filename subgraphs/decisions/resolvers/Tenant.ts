@@ -4,9 +4,13 @@ import { prepareDecisionQuery } from '../list-query';
 
 export const Tenant: TenantResolvers = {
   __resolveReference: ({ id }) => ({ id }),
-  decisions: async ({ id }, args, { loaders, caller }) => {
-    const query = prepareDecisionQuery(args, caller, true);
+  decisions: async ({ id }, args, { loaders, store, caller }) => {
+    const query = prepareDecisionQuery(args, caller, store.cursors, { field: 'Tenant.decisions', tenantId: id });
     const rows = await loaders.tenantDecisionPage(query).load(id);
-    return keysetConnection(rows, query, () => loaders.tenantDecisionCount(query).load(id));
+    return keysetConnection(rows, query, {
+      totalCount: () => loaders.tenantDecisionCount(query).load(id),
+      // A cursor is bound to one tenant's connection, so only that tenant's page can ask: no batching to gain.
+      behind: () => store.behind(query, id),
+    });
   },
 };

@@ -2,8 +2,10 @@ import { DateTimeScalar, JSONScalar } from '../../../lib/scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { Feature } from './Feature';
 import { Installation } from './Installation';
+import { InstallationConnection } from './InstallationConnection';
 import { Package } from './Package';
 import { PackageVersion } from './PackageVersion';
+import { PackageVersionConnection } from './PackageVersionConnection';
 import { Query } from './Query';
 import { Tenant } from './Tenant';
 
@@ -15,5 +17,7 @@ export const resolvers: Resolvers = {
   PackageVersion,
   Feature,
   Installation,
+  PackageVersionConnection,
+  InstallationConnection,
   Tenant,
 };

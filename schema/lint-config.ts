@@ -1,0 +1,51 @@
+/**
+ * How the published API schema is linted (scripts/lint-schema.ts, run by
+ * `npm run lint:schema` and test/schema-lint.test.ts): @graphql-eslint's
+ * `schema-recommended` and `schema-relay` rule sets, with the few rule
+ * options and named exceptions below. Kept next to the SDLs it judges, like
+ * demand.ts. Every deviation carries its reason on the line above it; an
+ * exception that no longer matches a finding fails the lint too, so the list
+ * cannot outlive what it excuses.
+ */
+import { configs } from '@graphql-eslint/eslint-plugin';
+import type { Linter } from 'eslint';
+
+export const SCHEMA_LINT_RULES: Linter.RulesRecord = {
+  ...configs['flat/schema-recommended'].rules,
+  ...configs['flat/schema-relay'].rules,
+  // Relay's Node needs type-tagged global ids and a `node(id:)` any subgraph could answer; our ids are per-type UUIDs and each type refetches by its own root field or entity key.
+  '@graphql-eslint/relay-edge-types': ['error', { shouldImplementNode: false }],
+  // A connection, an edge and a PageInfo describe a slice of a list, not a thing of their own: the Cursor Connections spec gives them no id.
+  '@graphql-eslint/strict-id-in-types': ['error', { exceptions: { suffixes: ['Connection', 'Edge'], types: ['PageInfo'] } }],
+};
+
+/** One finding allowed at one schema coordinate (`Type`, `Type.field`, `Type.field(arg:)`). */
+export interface LintException {
+  rule: string;
+  at: string;
+  why: string;
+}
+
+const LIST = '@graphql-eslint/relay-edge-types';
+const ID = '@graphql-eslint/strict-id-in-types';
+
+export const SCHEMA_LINT_EXCEPTIONS: readonly LintException[] = [
+  // relay-edge-types forbids every plain list; these stay lists on purpose.
+  { rule: LIST, at: 'Decision.reasons', why: 'reason codes of one decision: a few strings, written once, read whole' },
+  { rule: LIST, at: 'ApiKey.scopes', why: 'at most the three ApiKeyScope values' },
+  { rule: LIST, at: 'Feature.outcomes', why: 'at most the four DecisionOutcome values' },
+  { rule: LIST, at: 'PackageVersion.features', why: 'fixed when the version is published (a handful) and read whole to show the version' },
+  { rule: LIST, at: 'Lineage.events', why: 'a contract of issue 11 (`lineage { events { action } }`), bounded by one request (its call and one write per root field, 20 at most); eventsConnection pages the same events' },
+  { rule: LIST, at: 'Package.versions', why: 'kept for clients written against it (latestVersion reads the same list); versionsConnection pages the same versions' },
+  { rule: LIST, at: 'Tenant.installations', why: 'kept for clients written against it; at most one per package in the catalogue; installationsConnection pages the same installations' },
+  { rule: LIST, at: 'Query.packages', why: 'the curated marketplace catalogue (tens of packages), filtered and shown whole' },
+  { rule: LIST, at: 'Query.tenants', why: "one tenant for a tenant's credential; the platform's customer list for admins, hundreds, not growing per call" },
+  { rule: LIST, at: 'Query.apiKeys', why: 'admin-only key management: a few keys per tenant, listed whole to review and revoke' },
+  // strict-id-in-types wants an id on every object; these are values inside their parent.
+  { rule: ID, at: 'DecisionSubject', why: "the caller's own reference to a subject, embedded in its decision" },
+  { rule: ID, at: 'TenantLimits', why: "the limits of the tenant's plan, embedded in the tenant" },
+  { rule: ID, at: 'Lineage', why: 'identified by its decision (decisionId); computed per call, never stored' },
+  { rule: ID, at: 'AuditChainVerification', why: 'the result of one verification run, computed per call' },
+  { rule: ID, at: 'AuditChainBreak', why: 'a position in a chain (sequence, eventId), part of a verification result' },
+  { rule: ID, at: 'CreatedApiKey', why: 'a mutation result wrapping the ApiKey (which has its id) and its one-time secret' },
+];
