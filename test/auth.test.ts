@@ -5,6 +5,7 @@ import { generateApiKey } from '../lib/api-key';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/internal-token';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
+import { createScratchTenant } from './helpers/scratch-tenant';
 import { SEED } from './helpers/seed-constants';
 import { graphql, postGraphQL, sql, startTestSystem, testDatabaseUrl } from './helpers/system';
 
@@ -63,9 +64,12 @@ describe('API keys', () => {
   });
 
   it('record when they were last used', async () => {
-    const prefix = creds.keys.readB.split('_').slice(0, 3).join('_');
+    // A key of its own: a shared key used by another test in the last minute would not be stamped again (minute precision).
+    const fresh = (await createScratchTenant({ features: [], scopeSets: [['read']] })).keys.read!;
+    const prefix = fresh.split('_').slice(0, 3).join('_');
+    expect((await sql('SELECT last_used_at FROM api_keys WHERE prefix = $1', [prefix]))[0].last_used_at).toBeNull();
     const before = Date.now();
-    await graphql(url, TENANTS, undefined, asKey(creds.keys.readB));
+    await graphql(url, TENANTS, undefined, asKey(fresh));
     // Recorded after the response, off the request's path: poll briefly.
     let lastUsed: Date | null = null;
     for (let i = 0; i < 50 && !lastUsed; i++) {
