@@ -140,3 +140,15 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 });
+
+describe('refused operations', () => {
+  it('spend one unit each, so refusals are no unlimited way in', async () => {
+    const tenant = await tenantWithBudget(3);
+    const key = { 'x-api-key': tenant.keys.read };
+    let deep = 'id';
+    for (let i = 0; i < 20; i++) deep = `decisions(first: 2) { edges { node { tenant { ${deep} } } } }`;
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await postGraphQL(system.gateway.url, `{ ${deep} }`, undefined, key)).status);
+    expect(statuses).toEqual([400, 400, 400, 429]);
+  });
+});

@@ -54,13 +54,14 @@ function operationOf(method: string, body: unknown, search: string): { query: un
 }
 
 /**
- * POST and GET /graphql. In order: authenticate; read the request; refuse
- * what breaks the operation limits (before Apollo parses, validates or
+ * POST and GET /graphql. In order: authenticate; read the request; measure
+ * the operation against its limits (before Apollo parses, validates or
  * plans anything); charge the caller's rate budget by the operation's
- * estimated cost; then let Apollo run it under the answer bounds. Every
- * call is recorded once: by the audit plugin when Apollo got as far as
- * running it, and here otherwise (refusals, and what Apollo refuses at the
- * HTTP level before any plugin hears of it).
+ * estimated cost (one unit for a refused one) and refuse what broke a
+ * limit; then let Apollo run it under the answer bounds. Every call is
+ * recorded once: by the audit plugin when Apollo got as far as running it,
+ * and here otherwise (refusals, and what Apollo refuses at the HTTP level
+ * before any plugin hears of it).
  */
 export function graphQLRoute(deps: GraphQLRouteDeps): Route {
   const { apollo, authenticator, guard, limiter, audit, bounds, logger } = deps;
@@ -135,19 +136,21 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       const variables = operation?.variables && typeof operation.variables === 'object' && !Array.isArray(operation.variables) ? (operation.variables as Record<string, unknown>) : {};
 
       let cost = 0;
+      let refusal: Refusal | null = null;
       if (query !== null) {
         const verdict = guard.check(query, typeof operation?.operationName === 'string' ? operation.operationName : null, variables);
         if (!verdict.ok) {
-          return refuse(res, scope, caller, { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: verdict.error.extensions.limit ? { limit: verdict.error.extensions.limit } : {} }, started, hashes);
+          refusal = { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: verdict.error.extensions.limit ? { limit: verdict.error.extensions.limit } : {} };
+        } else if (verdict.demand?.introspection && !caller.scopes.has('read')) {
+          refusal = { code: ErrorCode.FORBIDDEN, message: 'introspection needs the read scope', extensions: { requiredScope: 'read' } };
+        } else {
+          cost = verdict.demand?.cost ?? 0;
         }
-        if (verdict.demand?.introspection && !caller.scopes.has('read')) {
-          return refuse(res, scope, caller, { code: ErrorCode.FORBIDDEN, message: 'introspection needs the read scope', extensions: { requiredScope: 'read' } }, started, hashes);
-        }
-        cost = verdict.demand?.cost ?? 0;
       }
 
+      // A refused operation still spends one unit: refusing is cheap, but not free, and must not be an unlimited way in.
       const subject = caller.tenantId ? { key: `tenant:${caller.tenantId}`, perMinute: auth.rateLimitPerMinute } : { key: `actor:${caller.actor}`, perMinute: auth.rateLimitPerMinute };
-      const decision = await limiter.consume(subject, operationWeight(cost));
+      const decision = await limiter.consume(subject, refusal ? 1 : operationWeight(cost));
       const limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) {
         const message = decision.weight > decision.limit
@@ -155,6 +158,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
           : `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`;
         return refuse(res, scope, caller, { code: ErrorCode.RATE_LIMITED, message, extensions: { limit: decision.limit, weight: decision.weight, retryAfterSeconds: decision.resetSeconds } }, started, hashes, limitHeaders);
       }
+      if (refusal) return refuse(res, scope, caller, refusal, started, hashes, limitHeaders);
 
       const tracking: RequestTracking = { auditAttempted: false, subgraphBytes: 0 };
       const response = await withDeadline(runGraphQLRequest(apollo, request, async () => ({ requestId: scope.requestId, caller, tracking })), bounds.operationTimeoutMs);
