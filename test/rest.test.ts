@@ -160,6 +160,14 @@ describe('REST errors', () => {
     if (status === 405) expect(res.headers.get('allow')).toBe('POST, GET');
   });
 
+  it('name the REST parameter, not the GraphQL argument behind it', async () => {
+    const cursor = await call('GET', '/v1/decisions?cursor=zzz', { key: tenant.keys.read });
+    expect(cursor.body.error.details).toMatchObject({ parameter: 'cursor' });
+    expect(cursor.body.error.message).not.toMatch(/\bafter\b/);
+    const limit = await call('GET', '/v1/decisions?limit=500', { key: tenant.keys.read });
+    expect(limit.body.error.details).toMatchObject({ parameter: 'limit' });
+  });
+
   it("hides another tenant's decision as not found", async () => {
     const [d] = await sql('SELECT id FROM decisions WHERE tenant_id = $1 LIMIT 1', [creds.tenantB.id]);
     const res = await call('GET', `/v1/decisions/${d.id}`, { key: tenant.keys.read });

@@ -40,6 +40,19 @@ function throwIfErrors(result: Awaited<ReturnType<Execute>>): void {
   if (result.errors?.length) throw restErrorFromGraphQL(result.errors[0]);
 }
 
+// The connection arguments a REST parameter stands for, so an error names what the client sent.
+const REST_PARAMETER_OF: Record<string, string> = { after: 'cursor', first: 'limit' };
+
+function throwIfListErrors(result: Awaited<ReturnType<Execute>>): void {
+  const first = result.errors?.[0];
+  if (!first) return;
+  const argument = first.extensions?.argument;
+  const parameter = typeof argument === 'string' ? REST_PARAMETER_OF[argument] : undefined;
+  if (!parameter) throw restErrorFromGraphQL(first);
+  const { argument: _argument, ...extensions } = first.extensions ?? {};
+  throw restErrorFromGraphQL({ message: first.message.replace(new RegExp(`\\b${argument}\\b`, 'g'), parameter), extensions: { ...extensions, parameter } });
+}
+
 const ENDPOINTS: Endpoint[] = [
   {
     method: 'POST',
@@ -65,7 +78,7 @@ const ENDPOINTS: Endpoint[] = [
     scope: 'read',
     async handle({ caller, search, execute }) {
       const result = await execute(LIST_DECISIONS, listArguments(search), caller);
-      throwIfErrors(result);
+      throwIfListErrors(result);
       const page = result.data!.decisions;
       return {
         status: 200,
