@@ -12,7 +12,7 @@ import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import { GRAPHIQL_PATH, wantsHtml } from '../http/pages';
 import type { RequestScope, Route } from '../http/router';
-import { operationWeight, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
+import { operationWeight, rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import type { GatewayContext, RequestTracking } from './context';
 import type { OperationGuard } from './operation-limits';
 
@@ -149,14 +149,10 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       }
 
       // A refused operation still spends one unit: refusing is cheap, but not free, and must not be an unlimited way in.
-      const subject = caller.tenantId ? { key: `tenant:${caller.tenantId}`, perMinute: auth.rateLimitPerMinute } : { key: `actor:${caller.actor}`, perMinute: auth.rateLimitPerMinute };
-      const decision = await limiter.consume(subject, refusal ? 1 : operationWeight(cost));
+      const decision = await limiter.charge(caller, auth.rateLimitPerMinute, refusal ? 1 : operationWeight(cost));
       const limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) {
-        const message = decision.weight > decision.limit
-          ? `this operation weighs ${decision.weight} units, more than the ${decision.limit} per minute this credential's budget holds`
-          : `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`;
-        return refuse(res, scope, caller, { code: ErrorCode.RATE_LIMITED, message, extensions: { limit: decision.limit, weight: decision.weight, retryAfterSeconds: decision.resetSeconds } }, started, hashes, limitHeaders);
+        return refuse(res, scope, caller, { code: ErrorCode.RATE_LIMITED, message: rateLimitedMessage(decision), extensions: { limit: decision.limit, weight: decision.weight, retryAfterSeconds: decision.resetSeconds } }, started, hashes, limitHeaders);
       }
       if (refusal) return refuse(res, scope, caller, refusal, started, hashes, limitHeaders);
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Caller } from '../../lib/caller';
 import type { Logger } from '../../lib/logger';
 
 /** Whose budget a call spends, and how big that budget is per minute. */
@@ -41,6 +42,11 @@ export class TenantRateLimiter {
   private readonly limiters = new Map<number, RateLimiterAbstract>();
 
   constructor(private readonly redis: Redis | null) {}
+
+  /** Charges a verified caller's budget: its tenant's, or for an operator token that names none, its own. */
+  charge(caller: Caller, perMinute: number, weight: number): Promise<RateDecision> {
+    return this.consume({ key: caller.tenantId ? `tenant:${caller.tenantId}` : `actor:${caller.actor}`, perMinute }, weight);
+  }
 
   async consume(subject: RateSubject, weight: number): Promise<RateDecision> {
     const limit = Math.max(1, subject.perMinute);
@@ -106,6 +112,13 @@ export function connectRateLimitRedis(url: string, logger: Logger): Redis {
     down = false;
   });
   return redis;
+}
+
+/** Why a call was refused, for people: the budget is spent, or this one call weighs more than it holds. */
+export function rateLimitedMessage(decision: RateDecision): string {
+  return decision.weight > decision.limit
+    ? `this operation weighs ${decision.weight} units, more than the ${decision.limit} per minute this credential's budget holds`
+    : `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`;
 }
 
 /** The limit state on every response: the IETF httpapi draft's fields and the X-RateLimit-* ones clients already read. */

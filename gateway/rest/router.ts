@@ -8,7 +8,7 @@ import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import type { Route } from '../http/router';
-import { rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
+import { rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
@@ -140,27 +140,29 @@ function refuseMalformedQueryString(search: string): void {
   for (const pair of search.replace(/^\?/, '').split('&')) {
     if (!pair) continue;
     const [name, value = ''] = pair.split('=', 2) as [string, string?];
-    for (const part of [name, value]) {
-      try {
-        if (decodeURIComponent(part.replace(/\+/g, ' ')).includes('\0')) throw new URIError('NUL');
-      } catch {
-        const shown = (() => { try { return decodeURIComponent(name); } catch { return 'query'; } })();
-        throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter ${shown} is not valid percent-encoded UTF-8 without NUL`, { parameter: shown });
-      }
+    if (decodeStrict(name.replace(/\+/g, ' ')) === null || decodeStrict(value.replace(/\+/g, ' ')) === null) {
+      const shown = decodeStrict(name) ?? 'query';
+      throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter ${shown} is not valid percent-encoded UTF-8 without NUL`, { parameter: shown });
     }
+  }
+}
+
+/** A percent-encoded component as the client meant it; null when it is malformed, not UTF-8, or holds NUL. */
+function decodeStrict(raw: string): string | null {
+  try {
+    const decoded = decodeURIComponent(raw);
+    return decoded.includes('\0') ? null : decoded;
+  } catch {
+    return null;
   }
 }
 
 /** A path segment as the client meant it; malformed percent-encoding is the client's error, not a crash. */
 function decodePathParameter(raw: string, template: string, index: number): string {
-  try {
-    const decoded = decodeURIComponent(raw);
-    if (decoded.includes('\0')) throw new URIError('NUL');
-    return decoded;
-  } catch {
-    const name = template.split('/').filter((part) => part.startsWith(':'))[index]?.slice(1) ?? 'path';
-    throw new RestError(ErrorCode.INVALID_PARAMETER, `${name} is not valid percent-encoded UTF-8 without NUL`, { parameter: name });
-  }
+  const decoded = decodeStrict(raw);
+  if (decoded !== null) return decoded;
+  const name = template.split('/').filter((part) => part.startsWith(':'))[index]?.slice(1) ?? 'path';
+  throw new RestError(ErrorCode.INVALID_PARAMETER, `${name} is not valid percent-encoded UTF-8 without NUL`, { parameter: name });
 }
 
 function restCrash(requestId: string) {
@@ -188,11 +190,10 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
     }
     caller = auth.caller;
     // A REST call spends one unit of the same budget GraphQL operations spend.
-    const subject = caller.tenantId ? { key: `tenant:${caller.tenantId}`, perMinute: auth.rateLimitPerMinute } : { key: `actor:${caller.actor}`, perMinute: auth.rateLimitPerMinute };
-    const decision = await deps.limiter.consume(subject, 1);
+    const decision = await deps.limiter.charge(caller, auth.rateLimitPerMinute, 1);
     limitHeaders = rateLimitHeaders(decision);
     if (!decision.allowed) {
-      throw new RestError(ErrorCode.RATE_LIMITED, `the rate budget of ${decision.limit} units per minute is spent; retry after ${decision.resetSeconds} s`, { limit: decision.limit, retry_after_seconds: decision.resetSeconds });
+      throw new RestError(ErrorCode.RATE_LIMITED, rateLimitedMessage(decision), { limit: decision.limit, retry_after_seconds: decision.resetSeconds });
     }
     refuseMalformedQueryString(url.search);
     const params = endpoint.pattern.exec(url.pathname)!.slice(1).map((raw, i) => decodePathParameter(raw, endpoint.template, i));
