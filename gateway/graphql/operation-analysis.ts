@@ -79,8 +79,17 @@ function merge(a: Measure, b: Measure): Measure {
   };
 }
 
+// The schema is fixed for the gateway's life: its introspection sizes are read once, not per operation.
+const sizesBySchema = new WeakMap<GraphQLSchema, Record<string, number>>();
+
 /** Introspection list sizes, from the schema served: the real bounds of what introspection can return. */
 function introspectionSizes(schema: GraphQLSchema): Record<string, number> {
+  let sizes = sizesBySchema.get(schema);
+  if (!sizes) sizesBySchema.set(schema, (sizes = readIntrospectionSizes(schema)));
+  return sizes;
+}
+
+function readIntrospectionSizes(schema: GraphQLSchema): Record<string, number> {
   const types = Object.values(schema.getTypeMap());
   let fields = 1;
   let args = 1;

@@ -26,6 +26,9 @@ export interface GraphQLRouteDeps {
   logger: Logger;
 }
 
+/** The document's and the variables' hashes for the audit record, computed on demand. */
+type Hashes = () => { body: string | null; variables: string | null };
+
 interface Refusal {
   code: ErrorCode;
   message: string;
@@ -66,7 +69,7 @@ function operationOf(method: string, body: unknown, search: string): { query: un
 export function graphQLRoute(deps: GraphQLRouteDeps): Route {
   const { apollo, authenticator, guard, limiter, audit, bounds, logger } = deps;
 
-  async function record(scope: RequestScope, caller: Caller | null, status: string, started: number, hashes: { body: string | null; variables: string | null }) {
+  async function record(scope: RequestScope, caller: Caller | null, status: string, started: number, hashes: Hashes) {
     await audit.record(
       callEvent({
         requestId: scope.requestId,
@@ -75,15 +78,15 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
         scope: caller ? 'read' : null,
         operationName: null,
         status,
-        bodySha256: hashes.body,
-        variablesSha256: hashes.variables,
+        bodySha256: hashes().body,
+        variablesSha256: hashes().variables,
         latencyMs: Math.round(performance.now() - started),
       }),
     );
   }
 
   /** Answers a refusal in GraphQL's error shape, once it is recorded (or says the audit trail is down). */
-  async function refuse(res: ServerResponse, scope: RequestScope, caller: Caller | null, refusal: Refusal, started: number, hashes: { body: string | null; variables: string | null }, extraHeaders: Record<string, string> = {}) {
+  async function refuse(res: ServerResponse, scope: RequestScope, caller: Caller | null, refusal: Refusal, started: number, hashes: Hashes, extraHeaders: Record<string, string> = {}) {
     const status = HTTP_STATUS[refusal.code];
     try {
       await record(scope, caller, `${status} ${refusal.statusDetail ?? refusal.code}`, started, hashes);
@@ -112,7 +115,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
         return void res.end();
       }
       const started = performance.now();
-      const noHashes = { body: null, variables: null };
+      const noHashes: Hashes = () => ({ body: null, variables: null });
       if (req.method !== 'GET' && req.method !== 'POST') {
         req.resume();
         return refuse(res, scope, null, { code: ErrorCode.METHOD_NOT_ALLOWED, message: `/graphql takes GET and POST, not ${req.method}`, headers: { allow: 'GET, POST' } }, started, noHashes);
@@ -132,7 +135,9 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
         return refuse(res, scope, caller, { code: ErrorCode.BAD_REQUEST, message: 'batched operations are not supported: send one operation per request' }, started, noHashes);
       }
       const query = typeof operation?.query === 'string' ? operation.query : null;
-      const hashes = { body: query !== null ? sha256Hex(query) : null, variables: operation ? variablesHash(operation.variables) : null };
+      // Hashed only when this route records the call itself; the audit plugin hashes what Apollo runs.
+      let hashed: ReturnType<Hashes> | undefined;
+      const hashes: Hashes = () => (hashed ??= { body: query !== null ? sha256Hex(query) : null, variables: operation ? variablesHash(operation.variables) : null });
       const variables = operation?.variables && typeof operation.variables === 'object' && !Array.isArray(operation.variables) ? (operation.variables as Record<string, unknown>) : {};
 
       let cost = 0;
