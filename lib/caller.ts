@@ -13,7 +13,10 @@ export interface Caller {
   readonly requestId: string;
   /** `key:<api key id>` or `jwt:<token subject>`. */
   readonly actor: string;
-  /** The tenant the credential belongs to; null for a platform operator's token. */
+  /**
+   * The tenant the credential belongs to; null only for a platform
+   * operator, whose credential is made by the CLI and names no tenant.
+   */
   readonly tenantId: string | null;
   readonly scopes: ReadonlySet<Scope>;
   /** How the call reached the platform; domain writes record it in their audit events. */
@@ -21,11 +24,21 @@ export interface Caller {
 }
 
 /**
- * The tenant whose rows the caller may see, or null for every tenant: the
- * admin scope reports across tenants, everyone else sees only their own.
+ * The tenant whose rows the caller may see, or null for every tenant. Only a
+ * platform operator reads across tenants; a tenant's `admin` scope manages
+ * that tenant and widens nothing.
  */
 export function tenantScope(caller: Caller): string | null {
-  return caller.scopes.has('admin') ? null : caller.tenantId;
+  return caller.tenantId;
+}
+
+/** A platform operator: a credential with no tenant, which only the CLI can make. */
+export function isPlatformOperator(caller: Caller): boolean {
+  return caller.tenantId === null;
+}
+
+export function requirePlatformOperator(caller: Caller, what: string): void {
+  if (!isPlatformOperator(caller)) throw forbidden(`${what} is for the platform operator only`, { requiredRole: 'platform_operator' });
 }
 
 export function requireScope(caller: Caller, scope: Scope): void {

@@ -89,6 +89,9 @@ export function httpStatusOf(code: unknown): number {
 /** The one answer to a call whose audit record could not be written (GraphQL and REST alike). */
 export const AUDIT_UNAVAILABLE_MESSAGE = 'the audit trail is unavailable, so the request cannot be answered; retry shortly';
 
+/** A committed write is answered even when its call record fails: its own domain event is already in the trail. */
+export const CALL_RECORD_MISSING_MESSAGE = 'the change was made and its audit event recorded, but the record of this call could not be written';
+
 /** An error with a stable code of its own (not one of the generic ones above). */
 export function codedError(code: ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });

@@ -1,6 +1,7 @@
 /**
  * API key administration:
  *   npm run keys -- create --tenant <slug> --scopes read,write [--env sandbox|production] [--name N] [--expires 2027-01-01T00:00:00Z]
+ *   npm run keys -- create-operator --name N [--scopes read,admin] [--env ...] [--expires ...]
  *   npm run keys -- list [--tenant <slug>]
  *   npm run keys -- revoke <key id>
  * Uses DATABASE_URL. The secret is printed once, at creation; only its hash is stored.
@@ -10,7 +11,7 @@ import { Pool } from 'pg';
 import { SCOPES, type Scope } from '../lib/vocabulary';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { loadEnv, requireDatabaseUrl } from '../lib/env';
-import { createApiKey, KeyError, keyStatus, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
+import { createApiKey, createOperatorKey, KeyError, keyStatus, listApiKeys, OPERATOR_SCOPES, revokeApiKey, type ApiKeyRecord } from '../subgraphs/tenants/api-keys';
 import { isUuid } from '../lib/ids';
 import { newRequestId } from '../lib/request-id';
 
@@ -19,6 +20,8 @@ const BY = { requestId: newRequestId(), actor: `cli:${process.env.USER ?? 'unkno
 
 const USAGE = `usage:
   npm run keys -- create --tenant <slug> --scopes read,write [--env sandbox|production] [--name <name>] [--expires <ISO instant>]
+  npm run keys -- create-operator --name <name> [--scopes ${OPERATOR_SCOPES.join(',')}] [--env sandbox|production] [--expires <ISO instant>]
+      a platform operator's key: no tenant, reads across every tenant (each read is also recorded on that tenant's chain)
   npm run keys -- list [--tenant <slug>]
   npm run keys -- revoke <key id>`;
 
@@ -30,7 +33,7 @@ function parseScopes(value: string | undefined): Scope[] {
 }
 
 function describe(k: ApiKeyRecord): string {
-  return [k.id, k.tenantSlug, k.prefix, k.scopes.join(','), k.environment.toLowerCase(), keyStatus(k).toLowerCase(), k.name,
+  return [k.id, k.tenantSlug ?? 'OPERATOR', k.prefix, k.scopes.join(','), k.environment.toLowerCase(), keyStatus(k).toLowerCase(), k.name,
     `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`].join('  ');
 }
 
@@ -43,23 +46,27 @@ async function main(): Promise<void> {
   const url = requireDatabaseUrl(loadEnv());
   const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
   try {
-    if (command === 'create') {
-      if (!values.tenant) throw new KeyError('--tenant <slug> is required');
+    if (command === 'create' || command === 'create-operator') {
       const env = (values.env ?? 'sandbox').toUpperCase();
       if (env !== 'SANDBOX' && env !== 'PRODUCTION') throw new KeyError('--env is sandbox or production');
       const expiresAt = values.expires ? new Date(values.expires) : null;
       if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new KeyError('--expires takes an ISO-8601 instant');
-      const { record, key } = await createApiKey(pool, {
-        tenant: { slug: values.tenant },
-        name: values.name ?? `created by ${process.env.USER ?? 'cli'} on ${new Date().toISOString().slice(0, 10)}`,
-        scopes: parseScopes(values.scopes ?? 'read'),
-        environment: env,
-        expiresAt,
-      }, BY);
-      console.log(describe(record));
-      console.log(`\nkey (shown once, store it now):\n${key}`);
+      const common = { environment: env as 'SANDBOX' | 'PRODUCTION', expiresAt };
+      let created;
+      if (command === 'create') {
+        if (!values.tenant) throw new KeyError('--tenant <slug> is required');
+        const name = values.name ?? `created by ${process.env.USER ?? 'cli'} on ${new Date().toISOString().slice(0, 10)}`;
+        created = await createApiKey(pool, { ...common, tenant: { slug: values.tenant }, name, scopes: parseScopes(values.scopes ?? 'read') }, BY);
+      } else {
+        if (values.tenant) throw new KeyError('an operator key names no tenant: drop --tenant');
+        // Named on purpose: an operator key is found in lists by who holds it.
+        if (!values.name) throw new KeyError('--name <who holds it> is required for an operator key');
+        created = await createOperatorKey(pool, { ...common, name: values.name, scopes: parseScopes(values.scopes ?? OPERATOR_SCOPES.join(',')) }, BY);
+      }
+      console.log(describe(created.record));
+      console.log(`\nkey (shown once, store it now):\n${created.key}`);
     } else if (command === 'list') {
-      for (const record of await listApiKeys(pool, values.tenant ? { slug: values.tenant } : undefined)) console.log(describe(record));
+      for (const record of await listApiKeys(pool, values.tenant ? { slug: values.tenant } : 'everything')) console.log(describe(record));
     } else if (command === 'revoke') {
       if (!id || !isUuid(id)) throw new KeyError('revoke takes a key id (a UUID, as `keys list` shows)');
       const record = await revokeApiKey(pool, id, BY);

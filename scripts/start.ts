@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { createApiKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
+import { createApiKey, createOperatorKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
 import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
@@ -32,11 +32,19 @@ const SAMPLE_QUERY = `{
 const DEMO_TENANT = 'northwind-bank';
 const DEMO_KEY_NAME = 'demo key (npm start)';
 
+interface DemoKeys {
+  tenant: string;
+  tenantAdmin: string;
+  operator: string;
+}
+
 /**
  * Fresh demo keys on every embedded start: a secret is shown only once, so
  * the keys printed last time cannot be shown again; they are revoked instead.
+ * The operator key is the CLI's own kind (`npm run keys -- create-operator`),
+ * made here only because this is the demo.
  */
-async function demoKeys(databaseUrl: string): Promise<{ tenant: string; admin: string }> {
+async function demoKeys(databaseUrl: string): Promise<DemoKeys> {
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   try {
     const by = { requestId: newRequestId(), actor: 'npm-start', surface: 'INTERNAL' as const };
@@ -44,7 +52,11 @@ async function demoKeys(databaseUrl: string): Promise<{ tenant: string; admin: s
     for (const { id } of stale) await revokeApiKey(pool, id, by);
     const create = (scopes: Array<'read' | 'write' | 'admin'>) =>
       createApiKey(pool, { tenant: { slug: DEMO_TENANT }, name: DEMO_KEY_NAME, scopes, environment: 'SANDBOX' }, by).then((k) => k.key);
-    return { tenant: await create(['read', 'write']), admin: await create(['read', 'write', 'admin']) };
+    return {
+      tenant: await create(['read', 'write']),
+      tenantAdmin: await create(['read', 'admin']),
+      operator: (await createOperatorKey(pool, { name: DEMO_KEY_NAME, scopes: ['read', 'admin'], environment: 'SANDBOX' }, by)).key,
+    };
   } finally {
     await pool.end();
   }
@@ -113,13 +125,14 @@ async function main(): Promise<void> {
   }
   say('');
   say('Try:');
-  say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo?.admin ?? '<admin key: npm run keys -- create --tenant <slug> --scopes read,admin>'}' \\`);
+  say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo?.operator ?? '<operator key: npm run keys -- create-operator --name <your name>>'}' \\`);
   say(`    -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
   if (demo) {
     say('');
     say(`Demo keys for this run (sandbox; a restart makes new ones and revokes these):`);
-    say(`  ${DEMO_TENANT} (read, write):  ${demo.tenant}`);
-    say(`  admin (read, write, admin):       ${demo.admin}`);
+    say(`  ${DEMO_TENANT} (read, write):        ${demo.tenant}`);
+    say(`  ${DEMO_TENANT} admin (read, admin):  ${demo.tenantAdmin}   (manages this tenant's keys, reads its audit trail)`);
+    say(`  PLATFORM OPERATOR (read, admin):         ${demo.operator}   (demo only: no tenant, reads across tenants, every read recorded on the tenant's chain)`);
     say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo.tenant}' \\`);
     say(`    -d '{"query":"{ tenants { slug plan } decisions(first: 2) { totalCount edges { node { feature outcome } } } }"}'`);
   }

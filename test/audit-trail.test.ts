@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-const requestEvents = (requestId: string) => sql(`SELECT * FROM audit_events WHERE request_id = $1 AND action = 'request'`, [requestId]);
+// Calls are found by the id the test sent, which the server keeps as the correlation id.
+const requestEvents = (correlationId: string) => sql(`SELECT * FROM audit_events WHERE correlation_id = $1 AND action = 'request'`, [correlationId]);
 
 describe('the request audit trail', () => {
   it('records every GraphQL call exactly once, whatever its outcome, before answering', async () => {
@@ -58,16 +59,20 @@ describe('the request audit trail', () => {
       { 'x-api-key': tenant.keys['read,write'], 'x-request-id': 'audit-mutation-0001' },
     );
     expect(res.errors).toBeUndefined();
-    const events = await sql('SELECT action, scope FROM audit_events WHERE request_id = $1 ORDER BY chain_seq', ['audit-mutation-0001']);
+    const requestId = res.headers.get('x-request-id');
+    expect(res.data.createDecision.lineage.requestId).toBe(requestId);
+    const events = await sql('SELECT action, scope FROM audit_events WHERE request_id = $1 ORDER BY chain_seq', [requestId]);
     expect(events).toEqual([{ action: 'decision.created', scope: 'write' }, { action: 'request', scope: 'write' }]);
   });
 
   it('gives each of many concurrent requests its own record', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `audit-burst-${String(i).padStart(4, '0')}`);
     await Promise.all(ids.map((id) => graphql(url, '{ tenants { slug } }', undefined, { 'x-api-key': tenant.keys.read, 'x-request-id': id })));
-    const rows = await sql(`SELECT request_id, count(*)::int AS n FROM audit_events WHERE request_id = ANY($1) GROUP BY 1`, [ids]);
+    const rows = await sql(`SELECT correlation_id, count(DISTINCT request_id)::int AS ids, count(*)::int AS n FROM audit_events WHERE correlation_id = ANY($1) GROUP BY 1`, [ids]);
     expect(rows).toHaveLength(40);
-    expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect(rows.every((r) => r.n === 1 && r.ids === 1)).toBe(true);
+    const [{ distinct }] = await sql(`SELECT count(DISTINCT request_id)::int AS distinct FROM audit_events WHERE correlation_id = ANY($1)`, [ids]);
+    expect(distinct).toBe(40);
   });
 });
 
@@ -109,11 +114,14 @@ describe('the audit log', () => {
     });
   });
 
-  it("lets a tenant verify only its own chain, and only an admin the platform's", async () => {
+  it("lets a tenant verify only its own chain, and only the platform operator the platform's", async () => {
     const verify = `query($t: ID) { verifyAuditChain(tenantId: $t) { ok } }`;
     expect((await graphql(url, verify, { t: creds.tenantB.id }, { 'x-api-key': tenant.keys.read })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await graphql(url, verify, {}, { 'x-api-key': tenant.keys.read })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const platform = await graphql(url, verify, {}, { 'x-api-key': creds.keys.admin });
+    // A tenant's admin is no platform operator.
+    expect((await graphql(url, verify, {}, { 'x-api-key': creds.keys.admin })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', requiredRole: 'platform_operator' });
+    expect((await graphql(url, verify, { t: creds.tenantB.id }, { 'x-api-key': creds.keys.admin })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const platform = await graphql(url, verify, {}, { 'x-api-key': creds.keys.operator });
     expect(platform.errors).toBeUndefined();
     expect(platform.data.verifyAuditChain.ok).toBe(true);
   });

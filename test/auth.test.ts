@@ -58,8 +58,11 @@ describe('API keys', () => {
     const res = await postGraphQL(url, TENANTS, undefined, { ...headers, 'x-request-id': 'auth-test-0001' });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(res.headers.get('x-request-id')).toBe('auth-test-0001');
-    expect(res.errors).toEqual([{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason, requestId: 'auth-test-0001' } }]);
+    // The server's own id, never the client's; the client's comes back as the correlation id.
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(res.headers.get('x-correlation-id')).toBe('auth-test-0001');
+    expect(res.errors).toEqual([{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason, requestId } }]);
     expect(res.data).toBeUndefined();
   });
 
@@ -89,9 +92,12 @@ describe('scopes', () => {
     expect(res.data).toEqual({ decisions: null });
   });
 
-  it('let an admin report across tenants', async () => {
-    const { data } = await graphql(url, TENANTS, undefined, asKey(creds.keys.admin));
-    expect(data.tenants.length).toBeGreaterThan(2);
+  it("keep a tenant's admin to its own tenant; only the platform operator reads across tenants", async () => {
+    const asAdmin = await graphql(url, TENANTS, undefined, asKey(creds.keys.admin));
+    expect(asAdmin.errors).toBeUndefined();
+    expect(asAdmin.data.tenants).toEqual([creds.tenantA]);
+    const asOperator = await graphql(url, TENANTS, undefined, asKey(creds.keys.operator));
+    expect(asOperator.data.tenants.length).toBeGreaterThan(2);
   });
 });
 
@@ -153,10 +159,6 @@ describe('JWT bearer tokens', () => {
     expect(res.data.tenants).toEqual([creds.tenantB]);
   });
 
-  it('let a platform admin token without a tenant read every tenant', async () => {
-    const res = await graphql(url, TENANTS, undefined, bearer(await token({ scope: 'read admin' })));
-    expect(res.data.tenants.length).toBeGreaterThan(2);
-  });
 
   it.each([
     ['expired', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { expiresIn: '-1m' }), 'expired'],
@@ -164,6 +166,8 @@ describe('JWT bearer tokens', () => {
     ['from another issuer', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { issuer: 'https://evil.test' }), 'invalid_token'],
     ['for another audience', () => token({ tenant_id: creds.tenantA.id, scope: 'read' }, { audience: 'someone-else' }), 'invalid_token'],
     ['naming no tenant without admin', () => token({ scope: 'read' }), 'invalid_token'],
+    // Only a CLI-made key is a platform operator: an identity provider's token cannot claim to be one.
+    ['naming no tenant, even with admin', () => token({ scope: 'read admin' }), 'invalid_token'],
     ['naming a tenant that is not an id', () => token({ tenant_id: 'northwind', scope: 'read' }), 'invalid_token'],
   ])('are refused when %s', async (_name, make, reason) => {
     const res = await postGraphQL(url, TENANTS, undefined, bearer(await make()));
@@ -232,38 +236,66 @@ describe('the keys command', () => {
 describe('key management through GraphQL', () => {
   const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id prefix scopes environment status tenant { slug } } } }`;
 
-  it('lets an admin create a key shown once, list it without its secret, and revoke it, each change audited', async () => {
-    const created = await graphql(url, CREATE, { input: { tenantId: creds.tenantB.id, name: 'graphql test', scopes: ['READ'], environment: 'PRODUCTION' } }, {
+  it("lets a tenant's admin create a key for its own tenant, shown once, list it without its secret, and revoke it, each change audited as admin", async () => {
+    const created = await graphql(url, CREATE, { input: { tenantId: creds.tenantA.id, name: 'graphql test', scopes: ['READ'], environment: 'PRODUCTION' } }, {
       'x-api-key': creds.keys.admin,
-      'x-request-id': 'keys-create-0001',
+      'x-correlation-id': 'keys-create-0001',
     });
     expect(created.errors).toBeUndefined();
     const { key, apiKey } = created.data.createApiKey;
     expect(key).toMatch(/^mai_live_[0-9a-z]{12}_[0-9A-Za-z]{40}$/);
-    expect(apiKey).toMatchObject({ scopes: ['READ'], environment: 'PRODUCTION', status: 'ACTIVE', tenant: { slug: creds.tenantB.slug } });
+    expect(apiKey).toMatchObject({ scopes: ['READ'], environment: 'PRODUCTION', status: 'ACTIVE', tenant: { slug: creds.tenantA.slug } });
     expect(key.startsWith(apiKey.prefix)).toBe(true);
-    expect((await graphql(url, TENANTS, undefined, asKey(key))).data.tenants).toEqual([creds.tenantB]);
+    expect((await graphql(url, TENANTS, undefined, asKey(key))).data.tenants).toEqual([creds.tenantA]);
 
-    const listed = await graphql(url, `query($t: ID) { apiKeys(tenantId: $t) { id prefix status lastUsedAt } }`, { t: creds.tenantB.id });
+    const listed = await graphql(url, `{ apiKeys { id prefix status lastUsedAt tenant { id } } }`, undefined, asKey(creds.keys.admin));
     expect(listed.data.apiKeys.map((k: any) => k.id)).toContain(apiKey.id);
+    expect(new Set(listed.data.apiKeys.map((k: any) => k.tenant.id))).toEqual(new Set([creds.tenantA.id]));
     expect(JSON.stringify(listed)).not.toContain(key.slice(-40));
 
     const revoked = await graphql(url, `mutation($id: ID!) { revokeApiKey(id: $id) { status revokedAt } }`, { id: apiKey.id }, {
       'x-api-key': creds.keys.admin,
-      'x-request-id': 'keys-revoke-0001',
+      'x-correlation-id': 'keys-revoke-0001',
     });
     expect(revoked.data.revokeApiKey.status).toBe('REVOKED');
     expect((await postGraphQL(url, TENANTS, undefined, asKey(key))).errors?.[0].extensions?.reason).toBe('revoked');
 
+    // The domain change is keyed by the server's request id; the client's id finds the call that made it.
+    const [createCall] = await sql(`SELECT request_id, scope FROM audit_events WHERE correlation_id = 'keys-create-0001'`);
+    expect(createCall).toEqual({ request_id: created.headers.get('x-request-id'), scope: 'admin' });
     const events = await sql(
-      `SELECT request_id, action, resource_id, tenant_id FROM audit_events WHERE request_id IN ('keys-create-0001', 'keys-revoke-0001') AND action LIKE 'api_key.%' ORDER BY request_id`,
+      `SELECT request_id, action, resource_id, tenant_id FROM audit_events WHERE request_id = ANY($1) AND action LIKE 'api_key.%' ORDER BY action`,
+      [[created.headers.get('x-request-id'), revoked.headers.get('x-request-id')]],
     );
     expect(events).toEqual([
-      { request_id: 'keys-create-0001', action: 'api_key.created', resource_id: apiKey.id, tenant_id: creds.tenantB.id },
-      { request_id: 'keys-revoke-0001', action: 'api_key.revoked', resource_id: apiKey.id, tenant_id: creds.tenantB.id },
+      { request_id: created.headers.get('x-request-id'), action: 'api_key.created', resource_id: apiKey.id, tenant_id: creds.tenantA.id },
+      { request_id: revoked.headers.get('x-request-id'), action: 'api_key.revoked', resource_id: apiKey.id, tenant_id: creds.tenantA.id },
     ]);
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1', ['keys-create-0001']);
-    expect(n).toBe(2);
+  });
+
+  it("refuses a tenant's admin every key of another tenant: minting, listing and revoking, and changes nothing", async () => {
+    const before = await sql('SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1', [creds.tenantB.id]);
+    const mint = await graphql(url, CREATE, { input: { tenantId: creds.tenantB.id, name: 'takeover', scopes: ['ADMIN'] } }, asKey(creds.keys.admin));
+    expect(mint.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(mint.data).toBeNull();
+    expect(await sql('SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1', [creds.tenantB.id])).toEqual(before);
+
+    const list = await graphql(url, 'query($t: ID) { apiKeys(tenantId: $t) { id } }', { t: creds.tenantB.id }, asKey(creds.keys.admin));
+    expect(list.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const [keyOfB] = await sql("SELECT id FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL AND name <> 'revoked' LIMIT 1", [creds.tenantB.id]);
+    const revoke = await graphql(url, 'mutation($id: ID!) { revokeApiKey(id: $id) { status } }', { id: keyOfB.id }, asKey(creds.keys.admin));
+    expect(revoke.data).toEqual({ revokeApiKey: null });
+    expect(await sql('SELECT revoked_at FROM api_keys WHERE id = $1', [keyOfB.id])).toEqual([{ revoked_at: null }]);
+    expect((await graphql(url, TENANTS, undefined, asKey(creds.keys.readB))).data.tenants).toEqual([creds.tenantB]);
+  });
+
+  it('lets the platform operator list every tenant\'s keys, and never mints an operator key through the graph', async () => {
+    const listed = await graphql(url, '{ apiKeys { tenant { id } } }', undefined, asKey(creds.keys.operator));
+    const tenants = new Set(listed.data.apiKeys.map((k: any) => k.tenant?.id));
+    expect(tenants.has(creds.tenantA.id) && tenants.has(creds.tenantB.id)).toBe(true);
+    const noTenant = await graphql(url, CREATE, { input: { name: 'sneaky operator', scopes: ['ADMIN'] } }, asKey(creds.keys.operator));
+    expect(noTenant.errors?.[0].extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
   });
 
   it('refuses key management to a key without the admin scope', async () => {

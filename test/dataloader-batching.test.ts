@@ -27,8 +27,8 @@ describe('per-request DataLoaders', () => {
     });
     expect(nodes).toHaveLength(100);
     expect(nodes.every((n) => n.tenant.slug && n.packageVersion.package.slug && n.lineage.events.length === 2)).toBe(true);
-    // One page query; one tenant lookup; versions then packages; one lineage lookup.
-    expect(counts).toEqual({ decisions: 1, tenants: 1, packages: 2, audit: 1 });
+    // One page query; one tenant lookup; versions then packages; the decisions' origins, then their requests' events.
+    expect(counts).toEqual({ decisions: 1, tenants: 1, packages: 2, audit: 2 });
   });
 
   it('batch Tenant.decisions for every tenant into one page query and one count', async () => {

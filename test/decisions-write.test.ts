@@ -46,7 +46,7 @@ describe('createDecision', () => {
       outcome: expected.outcome,
       confidence: expected.confidence,
       reasons: expected.reasons,
-      requestId: 'write-test-0001',
+      requestId: res.headers.get('x-request-id'),
       policyHash: installed.policy_hash,
       subject: { type: 'person', reference: 'cus_test_1' },
       tenant: { id: tenant.id },
@@ -54,7 +54,7 @@ describe('createDecision', () => {
     });
     expect(d.latencyMs).toBeGreaterThanOrEqual(1);
     const [event] = await sql(`SELECT * FROM audit_events WHERE resource_type = 'decision' AND resource_id = $1`, [d.id]);
-    expect(event).toMatchObject({ action: 'decision.created', request_id: 'write-test-0001', tenant_id: tenant.id, surface: 'GRAPHQL', scope: 'write' });
+    expect(event).toMatchObject({ action: 'decision.created', request_id: res.headers.get('x-request-id'), tenant_id: tenant.id, surface: 'GRAPHQL', scope: 'write' });
     expect(event.actor).toMatch(/^key:/);
   });
 

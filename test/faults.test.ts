@@ -137,7 +137,8 @@ describe('a database that goes away', () => {
       const down = await graphql(system.gateway.url, query, undefined, { 'x-request-id': 'fault-0001' });
       expect(down.status).toBe(503);
       expect(down.headers.get('retry-after')).toBe('1');
-      expect(down.errors?.[0].extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', requestId: 'fault-0001' });
+      expect(down.errors?.[0].extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', requestId: down.headers.get('x-request-id') });
+      expect(down.headers.get('x-correlation-id')).toBe('fault-0001');
       await proxy.restore();
       const healed = await eventually(() => graphql(system.gateway.url, query), (r) => r.status === 200 && !r.errors);
       expect(healed.status).toBe(200);

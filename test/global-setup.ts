@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { createApiKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
+import { createApiKey, createOperatorKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { seedDatabase } from '../dev/seed/generate';
@@ -57,6 +57,7 @@ async function createCredentials(url: string): Promise<TestCredentials> {
       tenantA,
       tenantB,
       keys: {
+        operator: (await createOperatorKey(pool, { name: 'test operator', scopes: ['read', 'admin'], environment: 'SANDBOX' }, by)).key,
         admin: await key(tenantA.slug, 'admin', ['read', 'write', 'admin']),
         readA: await key(tenantA.slug, 'read', ['read']),
         readWriteA: await key(tenantA.slug, 'read-write', ['read', 'write']),

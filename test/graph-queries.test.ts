@@ -170,15 +170,17 @@ describe('audit events', () => {
 });
 
 describe('request ids', () => {
-  it('echo a well-formed X-Request-Id and replace a malformed one', async () => {
+  it("are the server's own; a well-formed client id comes back as the correlation id, a malformed one is dropped", async () => {
     const good = await graphql(url, '{ tenants { slug } }', undefined, { 'x-request-id': 'client-trace-0001' });
-    expect(good.headers.get('x-request-id')).toBe('client-trace-0001');
+    expect(good.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(good.headers.get('x-correlation-id')).toBe('client-trace-0001');
     const bad = await graphql(url, '{ tenants { slug } }', undefined, { 'x-request-id': 'bad id with spaces' });
     expect(bad.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(bad.headers.get('x-correlation-id')).toBeNull();
   });
 
   it('are carried in every GraphQL error', async () => {
     const res = await graphql(url, '{ decisions(first: -1) { totalCount } }', undefined, { 'x-request-id': 'client-trace-0002' });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'client-trace-0002' });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: res.headers.get('x-request-id') });
   });
 });

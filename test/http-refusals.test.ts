@@ -14,10 +14,11 @@ beforeAll(async () => {
 afterAll(() => system?.close());
 
 let counter = 0;
-const newRequestId = () => `refusal-${Date.now()}-${counter++}`;
+const newCorrelationId = () => `refusal-${Date.now()}-${counter++}`;
 
-async function call(init: RequestInit & { path?: string; search?: string }, requestId = newRequestId()) {
-  const key = { 'x-api-key': testCredentials().keys.readA, 'x-request-id': requestId };
+/** One raw call; its audit record is found by the id the server gave it, and carries the client's id as its correlation id. */
+async function call(init: RequestInit & { path?: string; search?: string }, correlationId = newCorrelationId()) {
+  const key = { 'x-api-key': testCredentials().keys.readA, 'x-request-id': correlationId };
   const res = await fetch(`${base}${init.path ?? '/graphql'}${init.search ?? ''}`, { ...init, headers: { ...key, ...(init.headers as Record<string, string>) } });
   const text = await res.text();
   let body: any = null;
@@ -26,7 +27,13 @@ async function call(init: RequestInit & { path?: string; search?: string }, requ
   } catch {
     body = text;
   }
-  const audit = await sql<{ status: string; surface: string; actor: string }>('SELECT status, surface, actor FROM audit_events WHERE request_id = $1', [requestId]);
+  const requestId = res.headers.get('x-request-id')!;
+  expect(res.headers.get('x-correlation-id')).toBe(correlationId);
+  const audit = await sql<{ status: string; surface: string; actor: string; correlation_id: string }>(
+    'SELECT status, surface, actor, correlation_id FROM audit_events WHERE request_id = $1',
+    [requestId],
+  );
+  for (const row of audit) expect(row.correlation_id).toBe(correlationId);
   return { status: res.status, body, audit, requestId };
 }
 

@@ -111,9 +111,10 @@ describe('operation limits', () => {
   });
 
   it('record every refusal in the audit trail under its request id', async () => {
-    const requestId = `limits-audit-${Date.now()}`;
-    await refused(nested(20), undefined, { 'x-request-id': requestId, 'x-api-key': testCredentials().keys.readA });
-    const rows = await sql('SELECT status, surface, actor, tenant_id FROM audit_events WHERE request_id = $1', [requestId]);
+    const correlationId = `limits-audit-${Date.now()}`;
+    const r = await refused(nested(20), undefined, { 'x-request-id': correlationId, 'x-api-key': testCredentials().keys.readA });
+    expect(r.error?.extensions?.requestId).toMatch(/^req_[0-9a-f]{32}$/);
+    const rows = await sql('SELECT status, surface, actor, tenant_id FROM audit_events WHERE request_id = $1 AND correlation_id = $2', [r.error?.extensions?.requestId, correlationId]);
     expect(rows).toEqual([{ status: '400 DEPTH_LIMIT_EXCEEDED', surface: 'GRAPHQL', actor: expect.stringMatching(/^key:/), tenant_id: testCredentials().tenantA.id }]);
   });
 

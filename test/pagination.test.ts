@@ -362,12 +362,12 @@ describe('a cursor belongs to its connection', () => {
     expect(next.ids).toHaveLength(3);
   });
 
-  it("refuses tenant A's cursor with tenant B's key (and with an admin's), and keeps it valid for A across requests", async () => {
+  it("refuses tenant A's cursor with tenant B's key (and with the operator's), and keeps it valid for A across requests", async () => {
     const filter = { createdBefore: seeded };
     const asA = await page({ first: 2, filter }, asKey(creds.keys.readA));
     const cursor = asA.pageInfo.endCursor;
     await refused(BOTH_WAYS, { first: 2, after: cursor, filter }, 'after', asKey(creds.keys.readB));
-    await refused(BOTH_WAYS, { first: 2, after: cursor, filter }, 'after', asKey(creds.keys.admin));
+    await refused(BOTH_WAYS, { first: 2, after: cursor, filter }, 'after', asKey(creds.keys.operator));
     const again = await page({ first: 2, after: cursor, filter }, asKey(creds.keys.readA));
     expect(again.ids).toHaveLength(2);
     expect(again.ids).not.toContain(asA.ids[1]);
@@ -385,7 +385,7 @@ describe('a cursor belongs to its connection', () => {
   it('refuses a foreign cursor over REST with 400 BAD_USER_INPUT, and follows its own', async () => {
     const base = url.replace(/\/graphql$/, '');
     const get = async (path: string) => {
-      const res = await fetch(`${base}${path}`, { headers: asKey(creds.keys.admin) });
+      const res = await fetch(`${base}${path}`, { headers: asKey(creds.keys.operator) });
       return { status: res.status, body: (await res.json()) as any };
     };
     const { data } = await graphql(url, `{ auditEvents(first: 1, filter: { createdBefore: "${seeded}" }) { pageInfo { endCursor } } }`);

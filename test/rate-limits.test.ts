@@ -70,7 +70,8 @@ describe('rate limits', () => {
     const requestId = `rate-limited-${Date.now()}`;
     const limited = await postGraphQL(other.url, TINY, undefined, { ...key, 'x-request-id': requestId });
     expect(limited.status).toBe(429);
-    expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 6, requestId });
+    expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 6, requestId: limited.headers.get('x-request-id') });
+    expect(limited.headers.get('x-correlation-id')).toBe(requestId);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
     const rest = await fetch(restUrl, { headers: key });
@@ -78,7 +79,7 @@ describe('rate limits', () => {
     expect(((await rest.json()) as any).error.code).toBe('RATE_LIMITED');
     expect(rest.headers.get('retry-after')).toMatch(/^\d+$/);
     // A limited call is still a call: recorded with its status.
-    expect(await sql('SELECT status FROM audit_events WHERE request_id = $1', [requestId])).toEqual([{ status: '429 RATE_LIMITED' }]);
+    expect(await sql('SELECT status FROM audit_events WHERE correlation_id = $1', [requestId])).toEqual([{ status: '429 RATE_LIMITED' }]);
     // Other tenants are untouched.
     expect((await postGraphQL(other.url, TINY, undefined, { 'x-api-key': testCredentials().keys.readA })).status).toBe(200);
   });

@@ -58,15 +58,19 @@ describe('REST /v1', () => {
     expect(made.status).toBe(201);
     validate('Decision', made.body);
     expect(made.headers.get('location')).toBe(`/v1/decisions/${made.body.id}`);
-    expect(made.headers.get('x-request-id')).toBe('rest-make-0001');
-    expect(made.body).toMatchObject({ feature: 'kyc.adaptive', request_id: 'rest-make-0001', tenant_id: tenant.id });
+    // The server's id keys the lineage; the client's comes back as the correlation id.
+    const requestId = made.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(made.headers.get('x-correlation-id')).toBe('rest-make-0001');
+    expect(made.body).toMatchObject({ feature: 'kyc.adaptive', request_id: requestId, tenant_id: tenant.id });
 
     const read = await call('GET', `/v1/decisions/${made.body.id}`, { key: tenant.keys.read });
     expect(read.status).toBe(200);
     validate('Decision', read.body);
     expect(read.body).toEqual(made.body);
 
-    const lineage = await call('GET', '/v1/requests/rest-make-0001', { key: tenant.keys.read });
+    expect((await call('GET', '/v1/requests/rest-make-0001', { key: tenant.keys.read })).status).toBe(404);
+    const lineage = await call('GET', `/v1/requests/${requestId}`, { key: tenant.keys.read });
     expect(lineage.status).toBe(200);
     validate('RequestLineage', lineage.body);
     expect(lineage.body.events.map((e: any) => [e.action, e.surface])).toEqual([['decision.created', 'REST'], ['request', 'REST']]);
@@ -178,11 +182,13 @@ describe('REST errors', () => {
 describe('the REST audit trail', () => {
   it('records each REST call once, as REST, and never again as GraphQL', async () => {
     await call('GET', '/v1/decisions?limit=1', { key: tenant.keys.read, headers: { 'x-request-id': 'rest-audit-0001' } });
-    await call('POST', '/v1/decisions', { raw: '{', headers: { 'x-request-id': 'rest-audit-0002' } });
-    const rows = await sql(`SELECT request_id, surface, operation_name, status FROM audit_events WHERE request_id IN ('rest-audit-0001', 'rest-audit-0002') ORDER BY request_id`);
+    await call('POST', '/v1/decisions', { raw: '{', headers: { 'x-correlation-id': 'rest-audit-0002' } });
+    const rows = await sql(
+      `SELECT correlation_id, surface, operation_name, status FROM audit_events WHERE correlation_id IN ('rest-audit-0001', 'rest-audit-0002') ORDER BY correlation_id`,
+    );
     expect(rows).toEqual([
-      { request_id: 'rest-audit-0001', surface: 'REST', operation_name: 'GET /v1/decisions', status: '200' },
-      { request_id: 'rest-audit-0002', surface: 'REST', operation_name: 'POST /v1/decisions', status: '400 MALFORMED_JSON' },
+      { correlation_id: 'rest-audit-0001', surface: 'REST', operation_name: 'GET /v1/decisions', status: '200' },
+      { correlation_id: 'rest-audit-0002', surface: 'REST', operation_name: 'POST /v1/decisions', status: '400 MALFORMED_JSON' },
     ]);
   });
 });

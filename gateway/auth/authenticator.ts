@@ -52,15 +52,16 @@ export class Authenticator {
     private readonly credentials: CredentialsRead,
     private readonly jwt: JwtSettings | null,
     private readonly logger: Logger,
-    /** The budget of a platform operator's token, which names no tenant. */
+    /** The budget of a platform operator's key, which names no tenant. */
     private readonly operatorRateLimitPerMinute = 10_000,
   ) {
     this.jwtKey = !jwt ? null : jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : new TextEncoder().encode(jwt.secret);
   }
 
   async authenticate(headers: IncomingHttpHeaders, requestId: string, surface: CallSurface): Promise<AuthResult> {
-    const apiKeyHeader = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
-    const authorization = typeof headers.authorization === 'string' ? headers.authorization.trim() : undefined;
+    // An empty header is no credential: it must not hide one sent in the other header.
+    const apiKeyHeader = presentHeader(headers['x-api-key']);
+    const authorization = presentHeader(headers.authorization);
     let bearer: string | undefined;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -94,7 +95,8 @@ export class Authenticator {
     }
     return {
       caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface },
-      rateLimitPerMinute: row.rateLimitPerMinute,
+      // An operator key names no tenant, so it spends the operator's budget.
+      rateLimitPerMinute: row.rateLimitPerMinute ?? this.operatorRateLimitPerMinute,
     };
   }
 
@@ -118,27 +120,30 @@ export class Authenticator {
     if (tenant !== undefined && (typeof tenant !== 'string' || !isUuid(tenant))) {
       return fail('invalid_token', `the token's ${this.jwt.tenantClaim} claim must be a tenant id`);
     }
-    if (tenant === undefined && !scopes.includes('admin')) {
-      return fail('invalid_token', `the token names no tenant (${this.jwt.tenantClaim} claim)`);
+    // A tenantless caller is the platform operator, and only the CLI makes
+    // those: an identity provider's token cannot grant cross-tenant reach.
+    if (tenant === undefined) {
+      return fail('invalid_token', `the token names no tenant (${this.jwt.tenantClaim} claim); platform operators use an operator key`);
     }
-    let rateLimitPerMinute = this.operatorRateLimitPerMinute;
-    if (tenant !== undefined) {
-      let budget: number | null;
-      try {
-        budget = await this.credentials.tenantBudget(tenant as string);
-      } catch (err) {
-        this.logger.warn('credential store unavailable', { err, requestId });
-        return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
-      }
-      // A token for a tenant that does not exist names nobody: refused, not given a default budget.
-      if (budget === null) return fail('invalid_token', `the token's ${this.jwt.tenantClaim} names no tenant`);
-      rateLimitPerMinute = budget;
+    let budget: number | null;
+    try {
+      budget = await this.credentials.tenantBudget(tenant as string);
+    } catch (err) {
+      this.logger.warn('credential store unavailable', { err, requestId });
+      return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
     }
+    // A token for a tenant that does not exist names nobody: refused, not given a default budget.
+    if (budget === null) return fail('invalid_token', `the token's ${this.jwt.tenantClaim} names no tenant`);
     return {
-      caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: (tenant as string | undefined) ?? null, scopes: new Set(scopes), surface },
-      rateLimitPerMinute,
+      caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: tenant as string, scopes: new Set(scopes), surface },
+      rateLimitPerMinute: budget,
     };
   }
+}
+
+function presentHeader(value: string | string[] | undefined): string | undefined {
+  const trimmed = typeof value === 'string' ? value.trim() : undefined;
+  return trimmed ? trimmed : undefined;
 }
 
 function fail(reason: AuthFailure['reason'], message: string): AuthResult {

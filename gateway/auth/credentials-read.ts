@@ -3,14 +3,15 @@ import type { Pool } from 'pg';
 /** A stored API key as the gateway needs it to authenticate one request. */
 export interface StoredKey {
   id: string;
-  tenantId: string;
+  /** Null for a platform operator's key. */
+  tenantId: string | null;
   secretHash: string;
   scopes: string[];
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
-  /** The owning tenant's budget (tenants.rate_limit_per_minute). */
-  rateLimitPerMinute: number;
+  /** The owning tenant's budget (tenants.rate_limit_per_minute); null for an operator key. */
+  rateLimitPerMinute: number | null;
 }
 
 /**
@@ -30,7 +31,7 @@ export class CredentialsRead {
     const { rows } = await this.pool.query<StoredKey>(
       `SELECT k.id, k.tenant_id AS "tenantId", k.secret_hash AS "secretHash", k.scopes, k.expires_at AS "expiresAt",
               k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", t.rate_limit_per_minute AS "rateLimitPerMinute"
-         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.prefix = $1`,
+         FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id WHERE k.prefix = $1`,
       [prefix],
     );
     return rows[0] ?? null;

@@ -60,8 +60,9 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
 
 /** Runs an operation of the graph in-process for an already verified caller (the REST facade's path into the graph). */
 export function inProcessExecutor(apollo: ApolloServer<GatewayContext>): Execute {
-  return async (query, variables, caller) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue: { requestId: caller.requestId, caller } });
+  return async (query, variables, caller, call) => {
+    const contextValue = { requestId: caller.requestId, correlationId: call.correlationId, caller, facts: call.facts };
+    const response = await apollo.executeOperation({ query, variables }, { contextValue });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by the REST facade');
     return response.body.singleResult as Awaited<ReturnType<Execute>>;
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
 import { callEvent, variablesHash } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
+import { CallFactsCollector } from '../../lib/call-facts';
 import type { Caller } from '../../lib/caller';
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode, HTTP_STATUS } from '../../lib/errors';
 import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse } from '../../lib/graphql-http';
@@ -73,6 +74,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
     await audit.record(
       callEvent({
         requestId: scope.requestId,
+        correlationId: scope.correlationId,
         caller,
         surface: 'GRAPHQL',
         scope: caller ? 'read' : null,
@@ -162,7 +164,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       if (refusal) return refuse(res, scope, caller, refusal, started, hashes, limitHeaders);
 
       const tracking: RequestTracking = { auditAttempted: false, subgraphBytes: 0 };
-      const response = await withDeadline(runGraphQLRequest(apollo, request, async () => ({ requestId: scope.requestId, caller, tracking })), bounds.operationTimeoutMs);
+      const response = await withDeadline(runGraphQLRequest(apollo, request, async () => ({ requestId: scope.requestId, correlationId: scope.correlationId, caller, tracking, facts: new CallFactsCollector() })), bounds.operationTimeoutMs);
       if (response === 'timeout') {
         return refuse(res, scope, caller, { code: ErrorCode.OPERATION_TIMEOUT, message: `the operation did not finish within ${bounds.operationTimeoutMs} ms` }, started, hashes, limitHeaders);
       }

@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { CALL_FACTS_EXTENSION } from '../../lib/call-facts';
 import { ErrorCode } from '../../lib/errors';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
@@ -49,6 +50,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!context?.caller) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     request.http?.headers.set(INTERNAL_CALLER_HEADER, signCaller(context.caller, this.internalSecret));
+  }
+
+  /** Gathers what the subgraph reports about the call for its audit record. */
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    context?.facts?.merge(response.extensions?.[CALL_FACTS_EXTENSION]);
+    return response;
   }
 
   override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {

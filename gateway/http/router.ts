@@ -2,12 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../lib/errors';
 import { sendCrash, sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../../lib/request-id';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, correlationIdFrom, newRequestId } from '../../lib/request-id';
 
 /** What every handler gets: the request id the response, its errors, the logs and the audit trail all carry. */
 export interface RequestScope {
+  /** Made by the server for this call alone. */
   requestId: string;
-  /** Headers every response carries (X-Request-Id). */
+  /** The client's own id for the call (X-Correlation-Id or X-Request-Id), recorded and echoed; never a key. */
+  correlationId: string | null;
+  /** Headers every response carries (X-Request-Id, and X-Correlation-Id when the client sent one). */
   headers: Record<string, string>;
   path: string;
 }
@@ -29,18 +32,19 @@ function matches(route: Route, path: string): boolean {
 }
 
 /**
- * The gateway's HTTP front: gives every request its id and one access-log
+ * The gateway's HTTP front: gives every request its own id and one access-log
  * line, hands it to the first route whose path matches, and turns a handler
  * that throws into a 500 in that route's error shape instead of a hung socket.
  */
 export function createRouter(routes: readonly Route[], logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    const headers = { [REQUEST_ID_HEADER]: requestId };
+    const requestId = newRequestId();
+    const correlationId = correlationIdFrom(req.headers);
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, ...(correlationId && { [CORRELATION_ID_HEADER]: correlationId }) };
     const path = (req.url ?? '/').split('?')[0];
     const started = performance.now();
     res.once('finish', () =>
-      logger.info('request', { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }),
+      logger.info('request', { requestId, correlationId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }),
     );
     const route = routes.find((r) => matches(r, path));
     if (!route) {
@@ -51,7 +55,7 @@ export function createRouter(routes: readonly Route[], logger: Logger) {
       sendCrash(res, (route.crashBody ?? graphQLCrash)(requestId), headers);
     };
     try {
-      Promise.resolve(route.handle(req, res, { requestId, headers, path })).catch(crash);
+      Promise.resolve(route.handle(req, res, { requestId, correlationId, headers, path })).catch(crash);
     } catch (err) {
       crash(err);
     }

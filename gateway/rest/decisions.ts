@@ -3,8 +3,10 @@ import { RestError } from './envelope';
 import { refuseUnknownFields } from './body';
 
 /** The GraphQL selection a REST decision is made of: the REST API is a view of the graph. */
+// `packageVersionRef` is answered by the decisions service alone, so a made
+// decision keeps its version's id even when the packages service is down.
 const DECISION_FIELDS = `id feature outcome confidence reasons latencyMs requestId createdAt inputHash policyHash
-  subject { type reference } tenant { id } packageVersion { id version package { slug } }`;
+  subject { type reference } tenant { id } packageVersionRef: packageVersion { id } packageVersion { id version package { slug } }`;
 
 export const CREATE_DECISION = `mutation RestCreateDecision($input: CreateDecisionInput!) { createDecision(input: $input) { ${DECISION_FIELDS} } }`;
 export const GET_DECISION = `query RestGetDecision($id: ID!) { decision(id: $id) { ${DECISION_FIELDS} } }`;
@@ -18,6 +20,7 @@ type GraphDecision = {
   id: string; feature: string; outcome: string; confidence: number; reasons: string[]; latencyMs: number; requestId: string; createdAt: string;
   inputHash: string; policyHash: string; subject: { type: string; reference: string }; tenant: { id: string } | null;
   packageVersion: { id: string; version: string; package: { slug: string } } | null;
+  packageVersionRef: { id: string } | null;
 };
 
 /** A decision as REST clients see it: snake_case, flat ids. */
@@ -33,7 +36,9 @@ export function restDecision(d: GraphDecision) {
     created_at: d.createdAt,
     subject: d.subject,
     tenant_id: d.tenant?.id ?? null,
-    package_version: d.packageVersion && { id: d.packageVersion.id, version: d.packageVersion.version, package: d.packageVersion.package.slug },
+    package_version: d.packageVersion
+      ? { id: d.packageVersion.id, version: d.packageVersion.version, package: d.packageVersion.package.slug }
+      : d.packageVersionRef && { id: d.packageVersionRef.id, version: null, package: null },
     input_hash: d.inputHash,
     policy_hash: d.policyHash,
   };
@@ -85,4 +90,13 @@ export function listArguments(params: URLSearchParams) {
   for (const [param, field] of map) if (params.has(param)) filter[field] = params.get(param);
   if (params.has('outcome')) filter.outcome = params.get('outcome')!.split(',').map((o) => o.trim().toUpperCase());
   return { first: limit === null ? 20 : Number(limit), after: params.get('cursor'), filter };
+}
+
+/** A GraphQL error beside data that was made: what could not be filled in, and why. */
+export function restWarning(error: { message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }) {
+  return {
+    code: typeof error.extensions?.code === 'string' ? error.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR,
+    message: error.message,
+    ...(error.path && { field: error.path.filter((p) => typeof p === 'string' && p !== 'createDecision').join('.') }),
+  };
 }

@@ -35,7 +35,7 @@ const decision = {
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     reasons: { type: 'array', items: { type: 'string' } },
     latency_ms: { type: 'integer', minimum: 0 },
-    request_id: { type: 'string', description: 'X-Request-Id of the call that made the decision.' },
+    request_id: { type: 'string', description: 'The server-made id (X-Request-Id) of the call that made the decision; a replayed answer carries the first call\'s.' },
     created_at: { type: 'string', format: 'date-time' },
     subject: { type: 'object', additionalProperties: false, required: ['type', 'reference'], properties: { type: { type: 'string' }, reference: { type: 'string' } } },
     tenant_id: { type: ['string', 'null'], format: 'uuid' },
@@ -43,10 +43,21 @@ const decision = {
       type: ['object', 'null'],
       additionalProperties: false,
       required: ['id', 'version', 'package'],
-      properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, package: { type: 'string' } },
+      description: 'The package version whose policy decided. version and package are null when the packages service could not be reached (a warning says so); the id is always the decision\'s own.',
+      properties: { id: { type: 'string', format: 'uuid' }, version: { type: ['string', 'null'] }, package: { type: ['string', 'null'] } },
     },
     input_hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     policy_hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    warnings: {
+      type: 'array',
+      description: 'Present only when the decision was made and committed but part of the answer could not be given: a field another service could not fill in, or (AUDIT_UNAVAILABLE) the call\'s own audit record. The decision stands: do not retry it.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string', description: 'The answer field left empty, e.g. packageVersion.' } },
+      },
+    },
   },
 } as const;
 
@@ -78,7 +89,14 @@ const errorResponses = Object.fromEntries(
   ].map(([status, description]) => [status, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
 );
 
-const requestIdHeader = { name: 'X-Request-Id', in: 'header', required: false, description: 'Your trace id (8-128 of A-Z a-z 0-9 . _ : -); echoed on the response, generated when absent.', schema: { type: 'string' } };
+const requestIdHeader = {
+  name: 'X-Correlation-Id',
+  in: 'header',
+  required: false,
+  description:
+    'Your own trace id (8-128 of A-Z a-z 0-9 . _ : -; X-Request-Id is read the same way when this header is absent). Recorded with the call, searchable as the audit events\' correlationId, and echoed as X-Correlation-Id. It is never the request id: the server gives every call its own, answered as X-Request-Id, and that id keys the call\'s lineage (/v1/requests/{requestId}). A malformed value is dropped.',
+  schema: { type: 'string' },
+};
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -98,7 +116,15 @@ export const OPENAPI_DOCUMENT = {
         parameters: [requestIdHeader, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } }],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateDecision' } } } },
         responses: {
-          '201': { description: 'The decision (new, or replayed for a repeated Idempotency-Key).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+          '201': {
+            description:
+              'The decision (new, or replayed for a repeated Idempotency-Key, marked Idempotent-Replayed: true). A committed decision is always answered 201: what another service could not give is null and listed in warnings, and a call record that could not be written is flagged with Audit-Record: missing.',
+            headers: {
+              'Idempotent-Replayed': { schema: { const: 'true' }, description: 'The decision was made by an earlier call with the same Idempotency-Key and body.' },
+              'Audit-Record': { schema: { const: 'missing' }, description: "The decision and its own audit event are committed; this call's request record could not be written." },
+            },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } },
+          },
           ...errorResponses,
           '409': { description: 'The Idempotency-Key was used for a different body (IDEMPOTENCY_KEY_REUSED).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
           '413': { description: 'The body is larger than 64 KiB (PAYLOAD_TOO_LARGE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
@@ -117,7 +143,7 @@ export const OPENAPI_DOCUMENT = {
           { name: 'outcome', in: 'query', schema: { type: 'string' }, description: 'Comma list, e.g. DECLINE,REVIEW.' },
           { name: 'created_after', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'created_before', in: 'query', schema: { type: 'string', format: 'date-time' } },
-          { name: 'tenant_id', in: 'query', schema: { type: 'string', format: 'uuid' }, description: 'Admin only, for another tenant.' },
+          { name: 'tenant_id', in: 'query', schema: { type: 'string', format: 'uuid' }, description: 'Your own tenant, or for the platform operator any tenant; another tenant is refused (403).' },
           { name: 'subject_reference', in: 'query', schema: { type: 'string' } },
           { name: 'request_id', in: 'query', schema: { type: 'string' } },
         ],

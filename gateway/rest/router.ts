@@ -1,30 +1,46 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { callEvent } from '../../lib/audit-log/events';
+import { CallFactsCollector } from '../../lib/call-facts';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import type { Caller } from '../../lib/caller';
-import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from '../../lib/errors';
+import { AUDIT_UNAVAILABLE_MESSAGE, CALL_RECORD_MISSING_MESSAGE, ErrorCode } from '../../lib/errors';
 import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
-import type { Route } from '../http/router';
+import type { RequestScope, Route } from '../http/router';
+import { recordCall } from '../audit/record-call';
 import { rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import { readJsonObject } from './body';
-import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent } from './decisions';
+import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent, restWarning } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
 import { OPENAPI_DOCUMENT } from './openapi';
+
+/** What a REST call shares with every operation it runs: the client's id, and the facts for its one audit record. */
+export interface RestCall {
+  correlationId: string | null;
+  facts: CallFactsCollector;
+}
 
 export type Execute = (
   query: string,
   variables: Record<string, unknown>,
   caller: Caller,
+  call: RestCall,
 ) => Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }>;
 
 interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /**
+   * The call made a change that is committed, with its own domain event in
+   * the trail: it is answered even if the call's record then fails.
+   */
+  committed?: boolean;
 }
+
+/** An operation of the graph run for this call's caller. */
+type Run = (query: string, variables: Record<string, unknown>) => ReturnType<Execute>;
 
 interface Endpoint {
   method: 'GET' | 'POST';
@@ -32,7 +48,7 @@ interface Endpoint {
   template: string;
   pattern: RegExp;
   scope: 'read' | 'write';
-  handle(ctx: { req: IncomingMessage; caller: Caller; params: string[]; search: URLSearchParams; readJson(): Promise<Record<string, unknown>>; execute: Execute }): Promise<Reply>;
+  handle(ctx: { req: IncomingMessage; caller: Caller; params: string[]; search: URLSearchParams; readJson(): Promise<Record<string, unknown>>; execute: Run }): Promise<Reply>;
 }
 
 /** The first GraphQL error, as the REST error it means. */
@@ -63,12 +79,25 @@ const ENDPOINTS: Endpoint[] = [
       const value = await readJson();
       const header = req.headers['idempotency-key'];
       const input = createDecisionInput(value, typeof header === 'string' ? header : undefined);
-      const result = await execute(CREATE_DECISION, { input }, caller);
-      throwIfErrors(result);
-      const decision = restDecision(result.data!.createDecision);
-      // A replayed decision carries the request id of the call that made it.
+      const result = await execute(CREATE_DECISION, { input });
+      const made = result.data?.createDecision;
+      if (!made) {
+        throwIfErrors(result);
+        throw new RestError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      }
+      // Made and committed: answered as made, even when another service
+      // could not fill in its part (those fields are null, and say why).
+      const decision = restDecision(made);
+      const warnings = (result.errors ?? []).map(restWarning);
+      // Request ids are the server's, one per call: a decision carrying
+      // another call's id was made by that call, and this is its replay.
       const replayed = decision.request_id !== caller.requestId;
-      return { status: 201, body: decision, headers: { location: `/v1/decisions/${decision.id}`, ...(replayed && { 'idempotent-replayed': 'true' }) } };
+      return {
+        status: 201,
+        body: warnings.length ? { ...decision, warnings } : decision,
+        headers: { location: `/v1/decisions/${decision.id}`, ...(replayed && { 'idempotent-replayed': 'true' }) },
+        committed: true,
+      };
     },
   },
   {
@@ -76,8 +105,8 @@ const ENDPOINTS: Endpoint[] = [
     template: '/v1/decisions',
     pattern: /^\/v1\/decisions$/,
     scope: 'read',
-    async handle({ caller, search, execute }) {
-      const result = await execute(LIST_DECISIONS, listArguments(search), caller);
+    async handle({ search, execute }) {
+      const result = await execute(LIST_DECISIONS, listArguments(search));
       throwIfListErrors(result);
       const page = result.data!.decisions;
       return {
@@ -91,8 +120,8 @@ const ENDPOINTS: Endpoint[] = [
     template: '/v1/decisions/:id',
     pattern: /^\/v1\/decisions\/([^/]+)$/,
     scope: 'read',
-    async handle({ caller, params, execute }) {
-      const result = await execute(GET_DECISION, { id: params[0] }, caller);
+    async handle({ params, execute }) {
+      const result = await execute(GET_DECISION, { id: params[0] });
       throwIfErrors(result);
       if (!result.data!.decision) throw new RestError(ErrorCode.NOT_FOUND, 'no decision with that id');
       return { status: 200, body: restDecision(result.data!.decision) };
@@ -103,8 +132,8 @@ const ENDPOINTS: Endpoint[] = [
     template: '/v1/requests/:requestId',
     pattern: /^\/v1\/requests\/([^/]+)$/,
     scope: 'read',
-    async handle({ caller, params, execute }) {
-      const result = await execute(REQUEST_LINEAGE, { requestId: params[0] }, caller);
+    async handle({ params, execute }) {
+      const result = await execute(REQUEST_LINEAGE, { requestId: params[0] });
       throwIfErrors(result);
       const events = result.data!.auditEvents.edges.map((e: any) => restEvent(e.node)).reverse();
       if (events.length === 0) throw new RestError(ErrorCode.NOT_FOUND, 'no recorded request with that id');
@@ -128,7 +157,7 @@ export interface RestDeps {
  * once in the audit trail before answering.
  */
 export function restRoute(deps: RestDeps): Route {
-  return { path: '/v1/', handle: (req, res, { requestId, headers }) => serveRest(deps, req, res, requestId, headers), crashBody: restCrash };
+  return { path: '/v1/', handle: (req, res, scope) => serveRest(deps, req, res, scope), crashBody: restCrash };
 }
 
 /**
@@ -169,8 +198,9 @@ function restCrash(requestId: string) {
   return { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', request_id: requestId } };
 }
 
-async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerResponse, requestId: string, headers: Record<string, string>): Promise<void> {
+async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerResponse, { requestId, correlationId, headers }: RequestScope): Promise<void> {
   const started = performance.now();
+  const call = { correlationId, facts: new CallFactsCollector() };
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, OPENAPI_DOCUMENT, headers);
 
@@ -202,7 +232,9 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
       bodyHash = sha256Hex(raw);
       return value;
     };
-    reply = await endpoint.handle({ req, caller, params, search: url.searchParams, readJson, execute: deps.execute });
+    const verified = caller;
+    const execute: Run = (query, variables) => deps.execute(query, variables, verified, call);
+    reply = await endpoint.handle({ req, caller, params, search: url.searchParams, readJson, execute });
   } catch (error) {
     if (!(error instanceof RestError)) deps.logger.error('REST request failed', { err: error, requestId });
     const restError = error instanceof RestError ? error : new RestError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
@@ -212,9 +244,11 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
   if (!req.readableEnded) req.resume();
 
   try {
-    await deps.audit.record(
-      callEvent({
+    await recordCall(
+      deps.audit,
+      {
         requestId,
+        correlationId,
         caller,
         surface: 'REST',
         scope: endpoint && caller ? endpoint.scope : null,
@@ -223,11 +257,21 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
         bodySha256: bodyHash,
         variablesSha256: url.search ? sha256Hex(url.search) : null,
         latencyMs: Math.round(performance.now() - started),
-      }),
+      },
+      call.facts.facts(),
     );
   } catch (err) {
-    deps.logger.error('audit record failed; withholding the response', { err, requestId });
-    return sendRestError(res, new RestError(ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '1' }), requestId, headers);
+    if (!reply.committed) {
+      deps.logger.error('audit record failed; withholding the response', { err, requestId });
+      return sendRestError(res, new RestError(ErrorCode.AUDIT_UNAVAILABLE, AUDIT_UNAVAILABLE_MESSAGE, undefined, { 'retry-after': '1' }), requestId, headers);
+    }
+    // Withholding a made decision would only have the client make it again.
+    deps.logger.error('audit record of a committed call failed; answering it', { err, requestId });
+    reply = { ...reply, headers: { ...reply.headers, 'audit-record': 'missing' } };
+    if (typeof reply.body === 'object' && reply.body !== null) {
+      const body = reply.body as { warnings?: unknown[] };
+      reply.body = { ...body, warnings: [...(body.warnings ?? []), { code: ErrorCode.AUDIT_UNAVAILABLE, message: CALL_RECORD_MISSING_MESSAGE }] };
+    }
   }
   if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, { ...headers, ...limitHeaders });
   sendJson(res, reply.status, reply.body, { ...headers, ...limitHeaders, ...reply.headers });

@@ -22,6 +22,8 @@ export interface AuditEventInput {
   /** Null for calls that never resolved to a tenant; they chain on the platform chain. */
   tenantId: string | null;
   requestId: string;
+  /** The client's own id for the call (X-Correlation-Id / X-Request-Id), when it sent a well-formed one. */
+  correlationId?: string | null;
   actor: string;
   scope: string | null;
   surface: Surface;
@@ -51,6 +53,7 @@ export const AUDIT_CONTENT_COLUMNS = {
   id: 'id',
   tenantId: 'tenant_id',
   requestId: 'request_id',
+  correlationId: 'correlation_id',
   actor: 'actor',
   scope: 'scope',
   surface: 'surface',
@@ -67,6 +70,12 @@ export const AUDIT_CONTENT_COLUMNS = {
 
 export const AUDIT_CONTENT_FIELDS = Object.keys(AUDIT_CONTENT_COLUMNS) as (keyof AuditEventContent)[];
 
+/**
+ * Fields added after chains began: hashed only when set, so every link
+ * written before they existed keeps the hash it was written with.
+ */
+const HASHED_WHEN_SET: ReadonlySet<keyof AuditEventContent> = new Set(['correlationId']);
+
 /** prev_hash of the first event of every chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -80,7 +89,7 @@ export function chainKeyOf(tenantId: string | null): string {
 // The fields in canonical JSON's key order (UTF-16 code units), each with
 // the text that precedes its value.
 const CANONICAL_FIELDS = [...AUDIT_CONTENT_FIELDS].sort();
-const CANONICAL_PREFIXES = CANONICAL_FIELDS.map((field, i) => `${i === 0 ? '{' : ','}${quote(field)}:`);
+const CANONICAL_NAMES = CANONICAL_FIELDS.map((field) => `${quote(field)}:`);
 
 /**
  * hex sha256(prevHash + canonical JSON of the content fields), createdAt as
@@ -94,7 +103,8 @@ export function eventHash(prevHash: string, event: AuditEventContent): string {
   for (let i = 0; i < CANONICAL_FIELDS.length; i++) {
     const field = CANONICAL_FIELDS[i]!;
     const value = field === 'createdAt' ? event.createdAt.toISOString() : event[field];
-    json += CANONICAL_PREFIXES[i]! + (value === null ? 'null' : typeof value === 'number' ? String(value) : quote(value as string));
+    if (value === null && HASHED_WHEN_SET.has(field)) continue;
+    json += (json === '' ? '{' : ',') + CANONICAL_NAMES[i]! + (value === null ? 'null' : typeof value === 'number' ? String(value) : quote(value as string));
   }
   return sha256Hex(prevHash + json + '}');
 }
@@ -135,6 +145,7 @@ export function normalizeAuditEvent(input: AuditEventInput): AuditEventContent {
     id: input.id === undefined ? uuidV7(createdAt.getTime()) : uuid(input.id, 'id'),
     tenantId: input.tenantId === null ? null : uuid(input.tenantId, 'tenantId'),
     requestId: storable(input.requestId),
+    correlationId: storable(input.correlationId ?? null),
     actor: storable(input.actor),
     scope: storable(input.scope ?? null),
     surface,
@@ -239,11 +250,11 @@ function insertEvents(events: AuditEventContent[], links: ChainLink[], heads: Ch
     arrayLiteral(events.map((e) => e[field] as string | number | null));
   return Prisma.sql`
     WITH appended AS (
-      INSERT INTO audit_events (id, tenant_id, request_id, actor, scope, surface, action, operation_name,
+      INSERT INTO audit_events (id, tenant_id, request_id, correlation_id, actor, scope, surface, action, operation_name,
                                 resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
                                 created_at, chain_key, chain_seq, prev_hash, hash)
       SELECT * FROM unnest(
-        ${column('id')}::uuid[], ${column('tenantId')}::uuid[], ${column('requestId')}::text[],
+        ${column('id')}::uuid[], ${column('tenantId')}::uuid[], ${column('requestId')}::text[], ${column('correlationId')}::text[],
         ${column('actor')}::text[], ${column('scope')}::text[], ${column('surface')}::"Surface"[],
         ${column('action')}::text[], ${column('operationName')}::text[], ${column('resourceType')}::text[],
         ${column('resourceId')}::text[], ${column('status')}::text[], ${column('bodySha256')}::text[],

@@ -14,6 +14,8 @@ import type { AuditEventInput } from './chain';
 /** One call, answered or refused: who made it, how, and what came of it. */
 export interface CallRecord {
   requestId: string;
+  /** The client's own id for the call, when it sent a well-formed one. */
+  correlationId?: string | null;
   /** The verified caller; null when the call was refused before a credential was verified. */
   caller: Caller | null;
   surface: Surface;
@@ -36,6 +38,7 @@ export function callEvent(call: CallRecord): AuditEventInput {
   return {
     tenantId: call.caller?.tenantId ?? null,
     requestId: call.requestId,
+    correlationId: call.correlationId ?? null,
     actor: call.caller?.actor ?? 'anonymous',
     scope: call.scope,
     surface: call.surface,
@@ -49,6 +52,17 @@ export function callEvent(call: CallRecord): AuditEventInput {
     latencyMs: call.latencyMs,
     createdAt: call.at ?? new Date(),
   };
+}
+
+/**
+ * A platform operator's call, once more on the chain of each tenant whose
+ * rows it was given, so a tenant can see who looked: the same request id,
+ * actor, surface, operation and status as the call's own record (which
+ * stays on the platform chain).
+ */
+export function operatorReadEvents(call: CallRecord, tenantIds: Iterable<string>): AuditEventInput[] {
+  const base = callEvent(call);
+  return [...tenantIds].map((tenantId) => ({ ...base, tenantId, action: 'operator.read', resourceType: 'tenant', resourceId: tenantId }));
 }
 
 /**
@@ -75,8 +89,8 @@ export interface ChangeActor {
 }
 
 export interface DomainChange {
-  /** The tenant whose chain records the change. */
-  tenantId: string;
+  /** The tenant whose chain records the change; null for the platform chain (operator keys). */
+  tenantId: string | null;
   action: DomainAction;
   /** The scope the change needs. */
   scope: Scope;

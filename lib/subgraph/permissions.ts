@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { requireScope, type Caller, type Scope } from '../caller';
+import { callFactsOf } from '../call-facts';
 
 /**
  * The scope each root field needs, typed against the generated root type so
@@ -26,6 +27,8 @@ export function guardRootFields<R extends object>(resolvers: R, permissions: Roo
       Object.entries(fields).map(([name, resolve]) => {
         const scope = scopes[name];
         const wrapped: Resolver = (parent, args, context, info) => {
+          // Noted before the check, so a refused admin operation is still recorded as one.
+          callFactsOf(context)?.needScope(scope);
           requireScope(context.caller, scope);
           return resolve(parent, args, context, info);
         };

@@ -11,6 +11,7 @@ import { makeErrorMasker } from '../error-masking';
 import { listenOn, sendCrash, sendJson } from '../http';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id';
 import type { Caller } from '../caller';
+import { attachCallFacts, callFactsPlugin } from '../call-facts';
 import { INTERNAL_CALLER_HEADER, verifyCaller } from '../internal-token';
 import { assertEveryRootFieldGuarded, guardRootFields, type RootPermissions } from './permissions';
 import { requestIdPlugin } from '../request-id-plugin';
@@ -59,6 +60,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       // Federated traces feed Apollo's usage reporting, which we do not use: skip the per-field work.
       ApolloServerPluginInlineTraceDisabled(),
       requestIdPlugin<C>((context) => context.caller.requestId),
+      callFactsPlugin<C>(),
     ],
   });
 
@@ -84,7 +86,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       const error = { message: 'subgraphs answer only the gateway: missing or invalid internal caller signature', extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } };
       return sendJson(res, 401, { errors: [error] }, headers);
     }
-    handleGraphQLRequest(apollo, req, res, async () => def.createContext(caller), headers).catch((err) => {
+    handleGraphQLRequest(apollo, req, res, async () => attachCallFacts(def.createContext(caller)), headers).catch((err) => {
       logger.error('request failed', { err, requestId });
       sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] }, headers);
     });

@@ -2,6 +2,7 @@ import type { AuditEvent } from '@prisma/client';
 import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
 import type { CursorCodec, SliceArgs } from '../../lib/connection';
 import { Conditions, listQuery, sortOrder, type ListQuery } from '../../lib/keyset';
+import type { DecisionOrigin } from './mappers';
 import type { AuditEventFilter } from './__generated__/resolvers-types';
 
 export const NEWEST_FIRST = sortOrder<AuditEvent>({
@@ -34,6 +35,7 @@ export function prepareAuditEventQuery(
     .uuid('tenant_id', tenantScope(caller))
     .uuid('tenant_id', filter.tenantId)
     .equals('request_id', filter.requestId)
+    .equals('correlation_id', filter.correlationId)
     .equals('surface', filter.surface, '::"Surface"')
     .equals('action', filter.action)
     .equals('actor', filter.actor)
@@ -49,13 +51,18 @@ export function prepareAuditEventQuery(
   });
 }
 
-/** Lineage.eventsConnection: the events of one request, oldest first; the request is the parent, so it is not a condition here. */
-export function prepareLineageEventQuery(args: SliceArgs, caller: Caller, cursors: CursorCodec, requestId: string): AuditEventQuery {
+/**
+ * Lineage.eventsConnection: the events of one request on the decision's
+ * tenant's chain, oldest first; the request is the parent, so it is not a
+ * condition here.
+ */
+export function prepareLineageEventQuery(args: SliceArgs, caller: Caller, cursors: CursorCodec, origin: DecisionOrigin): AuditEventQuery {
   return listQuery({
     slice: args,
     order: OLDEST_FIRST,
-    conditions: new Conditions().uuid('tenant_id', tenantScope(caller)).list,
-    binding: { field: 'Lineage.eventsConnection', parent: requestId, scope: tenantScope(caller) },
+    conditions: new Conditions().uuid('tenant_id', tenantScope(caller)).uuid('tenant_id', origin.tenantId).list,
+    // The decision's tenant is in the binding, so lineages of different tenants never share a batched page query.
+    binding: { field: 'Lineage.eventsConnection', parent: origin.requestId, filter: { tenantId: origin.tenantId }, scope: tenantScope(caller) },
     cursors,
   });
 }

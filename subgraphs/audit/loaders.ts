@@ -3,6 +3,7 @@ import type { AuditEvent } from '@prisma/client';
 import { tenantScope, type Caller } from '../../lib/caller';
 import { byKey, groupByKey, loaderFamily } from '../../lib/subgraph/loaders';
 import type { AuditEventQuery } from './list-query';
+import type { DecisionOrigin } from './mappers';
 import type { AuditStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
@@ -13,8 +14,10 @@ export function createLoaders(store: AuditStore, caller: Caller) {
     eventById: new DataLoader<string, AuditEvent | null>(async (ids) =>
       byKey(ids, await store.byIds(ids, scope), (e) => e.id),
     ),
-    eventsByRequestId: new DataLoader<string, AuditEvent[]>(async (requestIds) =>
-      groupByKey(requestIds, await store.byRequestIds(requestIds, scope), (e) => e.requestId),
+    /** A request's events on one tenant's chain: a decision's lineage. */
+    eventsOfRequest: new DataLoader<DecisionOrigin, AuditEvent[], string>(
+      async (origins) => groupByKey(origins.map(originKey), await store.byRequests(origins, scope), (e) => originKey({ tenantId: e.tenantId!, requestId: e.requestId })),
+      { cacheKeyFn: originKey },
     ),
     /** Lineage.eventsConnection pages: every lineage asking the same question shares one LATERAL query. */
     requestEventPage: loaderFamily(byQueryKey, (query) =>
@@ -29,11 +32,15 @@ export function createLoaders(store: AuditStore, caller: Caller) {
         return requestIds.map((id) => counts.get(id) ?? 0);
       }),
     ),
-    requestIdOfDecision: new DataLoader<string, string | null>(async (decisionIds) => {
-      const found = await store.requestIdsOfDecisions(decisionIds, scope);
+    originOfDecision: new DataLoader<string, DecisionOrigin | null>(async (decisionIds) => {
+      const found = await store.originsOfDecisions(decisionIds, scope);
       return decisionIds.map((id) => found.get(id) ?? null);
     }),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+function originKey(origin: DecisionOrigin): string {
+  return `${origin.tenantId} ${origin.requestId}`;
+}

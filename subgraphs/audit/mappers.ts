@@ -6,19 +6,24 @@ export interface TenantRef {
   id: string;
 }
 
-/** A decision as the gateway hands it over: its key plus the @requires'd request id. */
+/** A decision as the gateway hands it over: its key. */
 export interface DecisionRef {
   id: string;
-  requestId?: string;
 }
 
 export type AuditEventEdgeModel = Page<AuditEvent>['edges'][number];
 
 export type AuditEventConnectionModel = Connection<AuditEvent>;
 
-export interface LineageModel {
-  decisionId: string;
+/** Where a decision came from, as its `decision.created` event records it. */
+export interface DecisionOrigin {
   requestId: string;
+  /** The decision's tenant: its lineage is read from this tenant's chain only. */
+  tenantId: string;
+}
+
+export interface LineageModel extends DecisionOrigin {
+  decisionId: string;
   /** Every event of the originating request, oldest first. */
   events: AuditEvent[];
 }

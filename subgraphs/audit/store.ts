@@ -5,13 +5,15 @@ import { isUuid } from '../../lib/ids';
 import type { CursorCodec } from '../../lib/connection';
 import { KeysetTable, type ParentKey } from '../../lib/keyset';
 import type { AuditEventQuery } from './list-query';
+import type { DecisionOrigin } from './mappers';
 
 const COLUMNS = Prisma.raw(`
-  id, tenant_id AS "tenantId", request_id AS "requestId", actor, scope, surface::text AS surface, action,
+  id, tenant_id AS "tenantId", request_id AS "requestId", correlation_id AS "correlationId", actor, scope, surface::text AS surface, action,
   operation_name AS "operationName", resource_type AS "resourceType", resource_id AS "resourceId",
   status, body_sha256 AS "bodySha256", latency_ms AS "latencyMs", created_at AS "createdAt"`);
 
-// Request ids are the callers' own X-Request-Id values, not UUIDs.
+// Request ids are the server's `req_…` ids (and, in events recorded before
+// the server made its own, whatever clients sent), not UUIDs.
 const OF_REQUEST: ParentKey = { column: 'request_id', type: 'text' };
 
 /** Data access for the audit domain: reads only; the log is append-only. */
@@ -59,16 +61,19 @@ export class AuditStore {
     });
   }
 
-  /** Events of these requests, oldest first. */
-  byRequestIds(requestIds: readonly string[], scope: string | null): Promise<AuditEvent[]> {
+  /** Events of these requests, each on its own tenant's chain only, oldest first. */
+  byRequests(origins: readonly DecisionOrigin[], scope: string | null): Promise<AuditEvent[]> {
     return this.prisma.auditEvent.findMany({
-      where: { requestId: { in: [...requestIds] }, ...(scope !== null && { tenantId: scope }) },
+      where: {
+        OR: origins.map((o) => ({ requestId: o.requestId, tenantId: o.tenantId })),
+        ...(scope !== null && { tenantId: scope }),
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
   }
 
-  /** The request that created each decision, from its `decision.created` event. */
-  async requestIdsOfDecisions(decisionIds: readonly string[], scope: string | null): Promise<Map<string, string>> {
+  /** The request and tenant that created each decision, from its `decision.created` event. */
+  async originsOfDecisions(decisionIds: readonly string[], scope: string | null): Promise<Map<string, DecisionOrigin>> {
     const rows = await this.prisma.auditEvent.findMany({
       where: {
         resourceType: 'decision',
@@ -76,8 +81,8 @@ export class AuditStore {
         action: 'decision.created',
         ...(scope !== null && { tenantId: scope }),
       },
-      select: { resourceId: true, requestId: true },
+      select: { resourceId: true, requestId: true, tenantId: true },
     });
-    return new Map(rows.map((r) => [r.resourceId!, r.requestId]));
+    return new Map(rows.map((r) => [r.resourceId!, { requestId: r.requestId, tenantId: r.tenantId! }]));
   }
 }

@@ -96,7 +96,7 @@ export async function verifyAuditChain(
 // whichever client runs it (Prisma would otherwise type them its own way).
 function page(chainKey: string, after: number, lastSeq: number, limit: number): Prisma.Sql {
   return Prisma.sql`
-    SELECT id::text AS id, tenant_id::text AS "tenantId", request_id AS "requestId", actor, scope,
+    SELECT id::text AS id, tenant_id::text AS "tenantId", request_id AS "requestId", correlation_id AS "correlationId", actor, scope,
            surface::text AS surface, action, operation_name AS "operationName", resource_type AS "resourceType",
            resource_id AS "resourceId", status, body_sha256 AS "bodySha256", variables_sha256 AS "variablesSha256",
            latency_ms AS "latencyMs", created_at AS "createdAt",

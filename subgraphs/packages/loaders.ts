@@ -3,17 +3,18 @@ import type { Feature, Installation, Package, PackageVersion } from '@prisma/cli
 import { tenantScope, type Caller } from '../../lib/caller';
 import { byKey, groupByKey, loaderFamily } from '../../lib/subgraph/loaders';
 import type { InstallationQuery, VersionQuery } from './list-query';
-import type { InstallationRow, PackageStore } from './store';
+import { draftVisibilityOf, type InstallationRow, type PackageStore } from './store';
 
 /** Loaders live for one request and see only what its caller may see. */
 export function createLoaders(store: PackageStore, caller: Caller) {
   const scope = tenantScope(caller);
+  const drafts = draftVisibilityOf(caller);
   return {
     packageById: new DataLoader<string, Package | null>(async (ids) =>
-      byKey(ids, await store.packagesByIds(ids), (p) => p.id),
+      byKey(ids, await store.packagesByIds(ids, drafts), (p) => p.id),
     ),
     versionById: new DataLoader<string, PackageVersion | null>(async (ids) =>
-      byKey(ids, await store.versionsByIds(ids), (v) => v.id),
+      byKey(ids, await store.versionsByIds(ids, drafts), (v) => v.id),
     ),
     versionsByPackageId: new DataLoader<string, PackageVersion[]>(async (ids) =>
       groupByKey(ids, await store.versionsByPackageIds(ids), (v) => v.packageId),

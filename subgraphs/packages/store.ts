@@ -1,4 +1,5 @@
 import { Prisma, type Feature, type Installation, type Package, type PackageVersion, type PrismaClient } from '@prisma/client';
+import { isPlatformOperator, type Caller } from '../../lib/caller';
 import type { CursorCodec } from '../../lib/connection';
 import { isUuid } from '../../lib/ids';
 import { KeysetTable, type ParentKey } from '../../lib/keyset';
@@ -21,6 +22,20 @@ const INSTALLATIONS_WITH_SLUG = Prisma.raw(`
 const OF_PACKAGE: ParentKey = { column: 'package_id', type: 'uuid' };
 const OF_TENANT: ParentKey = { column: 'tenant_id', type: 'uuid' };
 
+/**
+ * Whether DRAFT packages (and their versions) are seen: only by the platform
+ * operator. A draft is unreviewed work; a tenant sees it as if it did not exist.
+ */
+export type DraftVisibility = 'shown' | 'hidden';
+
+export function draftVisibilityOf(caller: Caller): DraftVisibility {
+  return isPlatformOperator(caller) ? 'shown' : 'hidden';
+}
+
+function hideDrafts(drafts: DraftVisibility) {
+  return drafts === 'hidden' ? { status: { not: 'DRAFT' as const } } : {};
+}
+
 /** Data access for the packages domain: the marketplace catalogue is global, installations are per tenant. */
 export class PackageStore {
   private readonly versions: KeysetTable<PackageVersion>;
@@ -35,20 +50,22 @@ export class PackageStore {
     this.installations = new KeysetTable(prisma, 'installations', INSTALLATION_COLUMNS, INSTALLATIONS_WITH_SLUG);
   }
 
-  packagesByIds(ids: readonly string[]): Promise<Package[]> {
-    return this.prisma.package.findMany({ where: { id: { in: ids.filter(isUuid) } } });
+  packagesByIds(ids: readonly string[], drafts: DraftVisibility): Promise<Package[]> {
+    return this.prisma.package.findMany({ where: { id: { in: ids.filter(isUuid) }, ...hideDrafts(drafts) } });
   }
 
-  packageBySlug(slug: string): Promise<Package | null> {
-    return this.prisma.package.findUnique({ where: { slug } });
+  packageBySlug(slug: string, drafts: DraftVisibility): Promise<Package | null> {
+    return this.prisma.package.findFirst({ where: { slug, ...hideDrafts(drafts) } });
   }
 
-  list(filter: PackageFilter | null | undefined): Promise<Package[]> {
+  list(filter: PackageFilter | null | undefined, drafts: DraftVisibility): Promise<Package[]> {
     // Prisma's `contains` becomes ILIKE '%…%' without escaping the pattern's own wildcards.
     const search = filter?.search?.trim().replace(/[\\%_]/g, '\\$&');
     return this.prisma.package.findMany({
       where: {
-        ...(filter?.status && { status: filter.status }),
+        // Both conditions on status, kept apart: spread into one object, the
+        // draft rule would overwrite the caller's filter instead of narrowing it.
+        AND: [filter?.status ? { status: filter.status } : {}, hideDrafts(drafts)],
         ...(filter?.riskTier && { riskTier: filter.riskTier }),
         ...(search && {
           OR: [
@@ -62,8 +79,8 @@ export class PackageStore {
     });
   }
 
-  versionsByIds(ids: readonly string[]): Promise<PackageVersion[]> {
-    return this.prisma.packageVersion.findMany({ where: { id: { in: ids.filter(isUuid) } } });
+  versionsByIds(ids: readonly string[], drafts: DraftVisibility): Promise<PackageVersion[]> {
+    return this.prisma.packageVersion.findMany({ where: { id: { in: ids.filter(isUuid) }, ...(drafts === 'hidden' && { package: hideDrafts(drafts) }) } });
   }
 
   /** Newest first, so the first of each package's group is its latest version. */

@@ -5,6 +5,9 @@ export interface TestCredentials {
   tenantA: { id: string; slug: string };
   tenantB: { id: string; slug: string };
   keys: {
+    /** The platform operator's: no tenant, reads across tenants. */
+    operator: string;
+    /** Tenant A's admin: manages tenant A only. */
     admin: string;
     readA: string;
     readWriteA: string;

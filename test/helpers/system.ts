@@ -31,14 +31,14 @@ export interface GraphQLResult<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-/** A real HTTP client call, as a dashboard would make it, with the admin key unless `headers` carry other credentials. */
+/** A real HTTP client call, as an operator's dashboard would make it, with the operator key unless `headers` carry other credentials. */
 export function graphql<T = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): Promise<GraphQLResult<T>> {
-  const credentials: Record<string, string> = 'x-api-key' in headers || 'authorization' in headers ? {} : { 'x-api-key': testCredentials().keys.admin };
+  const credentials: Record<string, string> = 'x-api-key' in headers || 'authorization' in headers ? {} : { 'x-api-key': testCredentials().keys.operator };
   return postGraphQL<T>(url, query, variables, { ...credentials, ...headers });
 }
 

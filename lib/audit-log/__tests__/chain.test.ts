@@ -60,15 +60,22 @@ describe('eventHash', () => {
     const content = normalizeAuditEvent(event(TENANT_A, { id: '01900000-0000-7000-8000-000000000001' }));
     expect(AUDIT_CONTENT_FIELDS.sort()).toEqual(Object.keys(content).sort());
     expect(Object.values(AUDIT_CONTENT_COLUMNS)).toContain('variables_sha256');
-    const json = canonicalJson({ ...content, createdAt: content.createdAt.toISOString() });
+    // correlationId came later: unset, it is left out, so older links keep their hashes.
+    expect(content.correlationId).toBeNull();
+    const { correlationId: _unset, ...older } = content;
+    const json = canonicalJson({ ...older, createdAt: content.createdAt.toISOString() });
     expect(eventHash(GENESIS_HASH, content)).toBe(sha256Hex(GENESIS_HASH + json));
+    const correlated = { ...content, correlationId: 'client-42-abcdef' };
+    expect(eventHash(GENESIS_HASH, correlated)).toBe(sha256Hex(GENESIS_HASH + canonicalJson({ ...correlated, createdAt: content.createdAt.toISOString() })));
+    expect(eventHash(GENESIS_HASH, correlated)).not.toBe(eventHash(GENESIS_HASH, content));
     expect(eventHash('f'.repeat(64), content)).not.toBe(eventHash(GENESIS_HASH, content));
     expect(eventHash(GENESIS_HASH, { ...content, status: '500' })).not.toBe(eventHash(GENESIS_HASH, content));
     // Text that needs escaping, and numbers, hash as canonicalJson() writes them.
     const odd = normalizeAuditEvent(
       event(null, { actor: 'q" b\\ ñ 🧾 \u2028 \n \u0007', operationName: '', latencyMs: -3, scope: null }),
     );
-    const oddJson = canonicalJson({ ...odd, createdAt: odd.createdAt.toISOString() });
+    const { correlationId: _none, ...oddOlder } = odd;
+    const oddJson = canonicalJson({ ...oddOlder, createdAt: odd.createdAt.toISOString() });
     expect(eventHash('e'.repeat(64), odd)).toBe(sha256Hex('e'.repeat(64) + oddJson));
   });
 

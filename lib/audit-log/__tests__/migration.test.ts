@@ -35,7 +35,7 @@ beforeAll(async () => {
       );
     }
   });
-  await applyMigrations(database.url, ['20261124120000_audit_chain']);
+  await applyMigrations(database.url, ['20261124120000_audit_chain', '20261202120000_operator_keys_correlation_ids']);
 }, 60_000);
 
 afterAll(async () => {

@@ -63,6 +63,8 @@ export type AuditEvent = {
   actor: Scalars['String']['output'];
   /** SHA-256 (hex) of the request body or the written record. */
   bodySha256?: Maybe<Scalars['String']['output']>;
+  /** The client's own id for that call (the X-Correlation-Id, or X-Request-Id, it sent, when well formed); a label, not unique, never a key. */
+  correlationId?: Maybe<Scalars['String']['output']>;
   /** When the event was recorded. */
   createdAt: Scalars['DateTime']['output'];
   /** Stable identifier (UUID). */
@@ -71,7 +73,7 @@ export type AuditEvent = {
   latencyMs?: Maybe<Scalars['Int']['output']>;
   /** GraphQL operation name or REST route, when the event records a call. */
   operationName?: Maybe<Scalars['String']['output']>;
-  /** X-Request-Id of the call during which the event was recorded. */
+  /** The server's id of the call during which the event was recorded, unique per call (answered in X-Request-Id). */
   requestId: Scalars['String']['output'];
   /** The resource the event is about, when there is one. */
   resource?: Maybe<AuditResource>;
@@ -111,11 +113,13 @@ export type AuditEventFilter = {
   action?: InputMaybe<Scalars['String']['input']>;
   /** Only events by this actor (an API key id or a token subject). */
   actor?: InputMaybe<Scalars['String']['input']>;
+  /** Only events of calls the client labelled with this id (the X-Correlation-Id, or X-Request-Id, it sent). */
+  correlationId?: InputMaybe<Scalars['String']['input']>;
   /** Only events recorded at or after this instant. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only events recorded strictly before this instant. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only events recorded during this request. */
+  /** Only events recorded during this request (the server's request id, as answered in X-Request-Id). */
   requestId?: InputMaybe<Scalars['String']['input']>;
   /** Only events about this resource id (use with resourceType). */
   resourceId?: InputMaybe<Scalars['String']['input']>;
@@ -141,10 +145,8 @@ export type Decision = {
   __typename?: 'Decision';
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
-  /** How the decision came to be: its originating request and every event of that request. */
+  /** How the decision came to be: its originating request and every event of that request on the decision's tenant's chain. */
   lineage?: Maybe<Lineage>;
-  /** X-Request-Id of the API call that asked for the decision. */
-  requestId: Scalars['String']['output'];
 };
 
 /** The trail from a decision back to the call that made it. */
@@ -160,7 +162,7 @@ export type Lineage = {
   eventsConnection: AuditEventConnection;
   /** The event recording the originating call itself, when it was recorded. */
   originatingRequest?: Maybe<AuditEvent>;
-  /** X-Request-Id of the call that asked for the decision. */
+  /** The server's id of the call that asked for the decision. The lineage holds only that call's events on the decision's tenant's chain. */
   requestId: Scalars['String']['output'];
 };
 
@@ -206,8 +208,8 @@ export type Query = {
    * Recomputes an audit chain from its first event and reports the first link
    * that does not verify: an event altered, re-pointed or missing. Each tenant's
    * events form one chain; calls that never resolved to a tenant form the
-   * platform chain. A caller may verify its own tenant's chain; other tenants'
-   * and the platform chain need the admin scope.
+   * platform chain. A tenant's caller may verify its own tenant's chain only;
+   * other tenants' chains and the platform chain are for the platform operator.
    */
   verifyAuditChain: AuditChainVerification;
 };
@@ -344,9 +346,7 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['AuditEvent'], {"id":true}> );
   Decision:
     ( { __typename: 'Decision' }
-    & GraphQLRecursivePick<FederationTypes['Decision'], {"id":true}>
-    & ( Record<PropertyKey, never>
-        | GraphQLRecursivePick<FederationTypes['Decision'], {"requestId":true}> ) );
+    & GraphQLRecursivePick<FederationTypes['Decision'], {"id":true}> );
 }>;
 
 
@@ -413,6 +413,7 @@ export type AuditEventResolvers<ContextType = Context, ParentType extends Resolv
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   bodySha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  correlationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latencyMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -5,8 +5,8 @@ import { prepareLineageEventQuery } from '../list-query';
 export const Lineage: LineageResolvers = {
   decision: (lineage) => ({ id: lineage.decisionId }),
   originatingRequest: (lineage) => lineage.events.find((e) => e.action === 'request') ?? null,
-  eventsConnection: async ({ requestId }, args, { loaders, store, caller }) => {
-    const query = prepareLineageEventQuery(args, caller, store.cursors, requestId);
+  eventsConnection: async ({ requestId, tenantId }, args, { loaders, store, caller }) => {
+    const query = prepareLineageEventQuery(args, caller, store.cursors, { requestId, tenantId });
     const rows = await loaders.requestEventPage(query).load(requestId);
     return keysetConnection(rows, query, {
       totalCount: () => loaders.requestEventCount(query).load(requestId),

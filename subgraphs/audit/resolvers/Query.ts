@@ -1,4 +1,4 @@
-import { requireScope, requireTenantAccess } from '../../../lib/caller';
+import { requirePlatformOperator, requireTenantAccess } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import { keysetConnection } from '../../../lib/keyset';
@@ -12,13 +12,10 @@ export const Query: QueryResolvers = {
     const rows = await store.page(query);
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
-  lineage: async (_parent, { decisionId }, { loaders }) => {
-    const requestId = await loaders.requestIdOfDecision.load(decisionId);
-    if (requestId === null) return null;
-    return loadLineage(loaders, decisionId, requestId);
-  },
+  lineage: (_parent, { decisionId }, { loaders }) => loadLineage(loaders, decisionId),
   verifyAuditChain: async (_parent, { tenantId }, { store, caller }) => {
-    if (tenantId == null) requireScope(caller, 'admin');
+    // The platform chain (calls that never named a tenant) belongs to no tenant admin.
+    if (tenantId == null) requirePlatformOperator(caller, 'verifying the platform chain');
     else if (!isUuid(tenantId)) throw badUserInput('tenantId must be a tenant id');
     else requireTenantAccess(caller, tenantId);
     const result = await store.verifyChain(tenantId ?? null);

@@ -62,7 +62,7 @@ export type Decision = {
   policyHash: Scalars['String']['output'];
   /** Reason codes that led to the outcome, in the order the policy applied them, e.g. `velocity.high`. */
   reasons: Array<Scalars['String']['output']>;
-  /** X-Request-Id of the API call that asked for the decision. */
+  /** The server's id of the API call that asked for the decision (answered in X-Request-Id; unique per call). An idempotent replay returns the decision with the id of the call that made it. */
   requestId: Scalars['String']['output'];
   /** Who or what the decision is about. */
   subject: DecisionSubject;
@@ -102,7 +102,7 @@ export type DecisionFilter = {
   outcome?: InputMaybe<Array<DecisionOutcome>>;
   /** Only decisions made by this package version. */
   packageVersionId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only decisions made during this request. */
+  /** Only decisions made during this request (the server's request id, as answered in X-Request-Id). */
   requestId?: InputMaybe<Scalars['String']['input']>;
   /** Only decisions about this subject reference (needs no subjectType). */
   subjectReference?: InputMaybe<Scalars['String']['input']>;

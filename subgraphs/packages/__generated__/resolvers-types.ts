@@ -136,7 +136,7 @@ export type PackageFilter = {
 export type PackageStatus =
   /** Still running where installed, but no longer recommended for new installations. */
   | 'DEPRECATED'
-  /** Not yet available to install. */
+  /** Not yet available to install, and visible only to the platform operator: to a tenant a draft package, its versions and features do not exist. */
   | 'DRAFT'
   /** Available to install. */
   | 'PUBLISHED';

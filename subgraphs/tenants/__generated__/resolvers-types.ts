@@ -102,13 +102,17 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Creates an API key for a tenant, with its `api_key.created` audit event in
-   * the same transaction. Needs the admin scope. The result carries the key
-   * itself, once: only its hash is stored.
+   * the same transaction. Needs the admin scope: a tenant admin creates keys
+   * for its own tenant only (another tenant is FORBIDDEN), the platform
+   * operator for any tenant. Operator keys cannot be made here. The result
+   * carries the key itself, once: only its hash is stored.
    */
   createApiKey: CreatedApiKey;
   /**
-   * Revokes an API key: it stops working at once. Needs the admin scope.
-   * Revoking a revoked key changes nothing. Null when no key has that id.
+   * Revokes an API key: it stops working at once. Needs the admin scope: a
+   * tenant admin revokes its own tenant's keys, the platform operator any
+   * tenant's. Revoking a revoked key changes nothing. Null when no key with
+   * that id is visible to the caller (another tenant's, or an operator key).
    */
   revokeApiKey?: Maybe<ApiKey>;
 };
@@ -137,7 +141,13 @@ export type Plan =
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
-  /** API keys, oldest first: a tenant's, or every tenant's when tenantId is omitted. Needs the admin scope. Secrets are never shown, only each key's prefix. */
+  /**
+   * API keys, oldest first. Needs the admin scope. A tenant admin sees its own
+   * tenant's keys (naming another tenant is FORBIDDEN); the platform operator
+   * sees one tenant's, or every tenant's when tenantId is omitted. Operator
+   * keys are managed only from the command line and never listed here.
+   * Secrets are never shown, only each key's prefix.
+   */
   apiKeys: Array<ApiKey>;
   /**
    * One tenant, looked up by `id` or by `slug` (give exactly one). Null when no

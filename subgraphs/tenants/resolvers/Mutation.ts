@@ -1,5 +1,5 @@
 import { KeyError } from '../api-keys';
-import type { Scope } from '../../../lib/caller';
+import { requireTenantAccess, tenantScope, type Scope } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
@@ -7,6 +7,7 @@ import type { MutationResolvers } from '../__generated__/resolvers-types';
 export const Mutation: MutationResolvers = {
   createApiKey: async (_parent, { input }, { keys, caller }) => {
     if (!isUuid(input.tenantId)) throw badUserInput('tenantId must be a tenant id', { field: 'tenantId' });
+    requireTenantAccess(caller, input.tenantId);
     try {
       const { record, key } = await keys.create(
         {
@@ -24,5 +25,9 @@ export const Mutation: MutationResolvers = {
       throw error;
     }
   },
-  revokeApiKey: (_parent, { id }, { keys, caller }) => (isUuid(id) ? keys.revoke(id, caller) : null),
+  revokeApiKey: (_parent, { id }, { keys, caller }) => {
+    if (!isUuid(id)) return null;
+    const own = tenantScope(caller);
+    return keys.revoke(id, caller, own !== null ? { tenantId: own } : 'any tenant');
+  },
 };

@@ -1,4 +1,4 @@
-import { tenantScope } from '../../../lib/caller';
+import { requireTenantAccess, tenantScope } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
@@ -9,8 +9,10 @@ export const Query: QueryResolvers = {
     return id != null ? loaders.tenantById.load(id) : store.bySlug(slug!, tenantScope(caller));
   },
   tenants: (_parent, { filter }, { store, caller }) => store.list(filter, tenantScope(caller)),
-  apiKeys: (_parent, { tenantId }, { keys }) => {
+  apiKeys: (_parent, { tenantId }, { keys, caller }) => {
     if (tenantId != null && !isUuid(tenantId)) return [];
-    return keys.list(tenantId != null ? { id: tenantId } : undefined);
+    requireTenantAccess(caller, tenantId);
+    const own = tenantScope(caller);
+    return keys.list(own !== null ? { id: own } : tenantId != null ? { id: tenantId } : 'all tenants');
   },
 };
