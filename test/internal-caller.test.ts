@@ -64,12 +64,12 @@ async function sniff(target: string): Promise<Sniffer> {
 }
 
 /** A gateway like the system's, but reaching `name` at another address. */
-async function gatewayWith(overrides: Partial<Record<SubgraphName, string>>): Promise<RunningServer> {
+async function gatewayWith(overrides: Partial<Record<SubgraphName, string>>, callerSigner = new CallerSigner(gatewayKeys.privateKey)): Promise<RunningServer> {
   return buildGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: { ...Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, system.subgraphs[name].url])), ...overrides },
     databaseUrl: testDatabaseUrl(),
-    callerSigner: new CallerSigner(gatewayKeys.privateKey),
+    callerSigner,
     jwt: null,
     logger: createLogger('silent'),
   }).listen(0);
@@ -217,6 +217,21 @@ describe('a subgraph whose replay guard is full', () => {
     expect(viaGateway.status).toBe(200);
     expect(viaGateway.data.tenants.length).toBeGreaterThan(0);
     expect(viaGateway.errors?.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+  });
+});
+
+describe('a gateway whose key the subgraphs do not know', () => {
+  it('gets nothing from them, and tells its client the services are unavailable, not that the client is unauthenticated', async () => {
+    const stray = await gatewayWith({}, new CallerSigner(generateInternalKeyPair().privateKey));
+    try {
+      const res = await graphql(stray.url, `{ tenants { slug } ${DECISIONS.slice(1, -1)} }`);
+      expect(res.status).toBe(200);
+      expect(res.data).toEqual({ tenants: null, decisions: null });
+      expect(new Set(res.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['SUBGRAPH_UNAVAILABLE']));
+      expect(res.errors?.map((e) => e.extensions?.serviceName).sort()).toEqual(['decisions', 'tenants']);
+    } finally {
+      await stray.close();
+    }
   });
 });
 

@@ -66,6 +66,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         extensions: { code: ErrorCode.OPERATION_TIMEOUT, serviceName: this.serviceName },
       });
     }
+    if (response?.status === 401) {
+      // The gateway authenticated the client already: a subgraph refusing the
+      // gateway's own caller token is a deployment fault (a key pair that does
+      // not match, clocks far apart), never the client's, so it must not read
+      // as UNAUTHENTICATED. The subgraph logs the reason.
+      throw new GraphQLError(`The ${this.serviceName} service is unavailable; retry shortly`, {
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, status: 401 },
+      });
+    }
     if (response && response.status < 500) {
       // A 4xx carries the subgraph's own GraphQL error (e.g. a custom scalar
       // refusing its input, which the gateway cannot check): pass it on, code and all.
