@@ -1,8 +1,8 @@
 /**
  * Requests per second of our gateway (authentication + audit on) against a
  * plain @apollo/gateway over the same subgraphs, run alternately so both
- * see the same machine state. The plain gateway signs a fixed caller (the
- * subgraphs trust nothing else) and does nothing more.
+ * see the same machine state. The plain gateway signs a fixed caller for
+ * each subgraph fetch (the subgraphs trust nothing else) and does nothing more.
  *
  *   DATABASE_URL=postgresql://root@127.0.0.1:5432/bench npx tsx bench/gateway-overhead.ts [--seconds 10] [--connections 20]
  *
@@ -17,7 +17,8 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Pool } from 'pg';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/internal-token';
+import { generateInternalKeyPair } from '../lib/internal-keys';
+import { CallerSigner, INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
@@ -32,8 +33,9 @@ async function main() {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL)');
-  const internalSecret = randomBytes(32).toString('hex');
-  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', internalSecret, poolSize: 10 });
+  const callerKeys = generateInternalKeyPair();
+  const signer = new CallerSigner(callerKeys.privateKey);
+  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys, cursorSecret: randomBytes(32).toString('hex'), poolSize: 10 });
 
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ slug: string }>('SELECT slug FROM tenants ORDER BY slug LIMIT 1');
@@ -48,7 +50,7 @@ async function main() {
           url: urls[name!],
           willSendRequest({ request }) {
             const caller = { requestId: `req_${randomBytes(8).toString('hex')}`, actor: 'bench', tenantId: null, scopes: new Set(['read', 'admin'] as const), surface: 'GRAPHQL' as const };
-            request.http?.headers.set(INTERNAL_CALLER_HEADER, signCaller(caller, internalSecret));
+            request.http?.headers.set(INTERNAL_CALLER_HEADER, signer.sign(caller, name!));
           },
         }),
     }),

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { generateInternalKeyPair } from '../lib/internal-keys';
 import { createLogger } from '../lib/logger';
 import { startSystem } from '../system/start-system';
 
@@ -32,7 +33,7 @@ async function main() {
   const calls = Number(values.calls);
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL)');
-  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', internalSecret: randomBytes(32).toString('hex'), poolSize: 10 });
+  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys: generateInternalKeyPair(), cursorSecret: randomBytes(32).toString('hex'), poolSize: 10 });
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ slug: string; id: string }>("SELECT id, slug FROM tenants WHERE plan = 'ENTERPRISE' ORDER BY slug LIMIT 1");
   // A budget that does not run out: this measures the limits, not the limiter.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { gatewayLimits, jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
+import { gatewayLimits, jwtSettings, loadEnv, requireDatabaseUrl, requireInternalPrivateKey } from '../lib/env';
+import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
@@ -16,7 +17,7 @@ const gateway = buildGateway({
     tenants: env.TENANTS_URL,
   },
   databaseUrl: requireDatabaseUrl(env),
-  internalSecret: requireInternalAuthSecret(env),
+  callerSigner: new CallerSigner(requireInternalPrivateKey(env)),
   jwt: jwtSettings(env),
   redisUrl: env.REDIS_URL,
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
+import type { CallerSigner } from '../lib/internal-token';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, type AnswerBounds, type OperationLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
@@ -24,8 +25,8 @@ export interface GatewayOptions {
   /** Where each subgraph listens; defaults to the URLs in the supergraph. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   databaseUrl: string;
-  /** Shared with the subgraphs to sign the caller header. */
-  internalSecret: string;
+  /** Signs the caller token for each subgraph fetch with the gateway's private key (the subgraphs hold only the public one). */
+  callerSigner: CallerSigner;
   /** Bearer-token verification; null accepts API keys only. */
   jwt: JwtSettings | null;
   /** Shared rate-limit counters; without it each gateway counts in its own memory. */
@@ -63,7 +64,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
 
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
-  const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, internalSecret: options.internalSecret, audit, bounds, httpServer, logger });
+  const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, callerSigner: options.callerSigner, audit, bounds, httpServer, logger });
 
   const routes: Route[] = [
     { path: '/healthz', handle: (_req, res, { headers }) => sendJson(res, 200, { status: 'ok' }, headers) },

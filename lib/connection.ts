@@ -95,16 +95,17 @@ const MAX_CURSOR_CHARS = 1024;
  * is HMAC-SHA256 over the version, the connection binding and the key,
  * truncated to 128 bits. The binding itself is not in the cursor (the
  * request that presents it supplies it again), which keeps cursors short
- * and says nothing about the filter. The key is derived from the internal
- * secret every process shares, so a cursor stays valid across requests,
- * replicas and restarts, and is refused everywhere once the secret rotates.
+ * and says nothing about the filter. The key is derived from CURSOR_SECRET
+ * and the subgraph's name, so a cursor stays valid across requests, replicas
+ * and restarts, is refused by every other subgraph, and is refused
+ * everywhere once the secret rotates.
  */
 export class CursorCodec {
   private constructor(private readonly key: Buffer) {}
 
-  /** A key of its own, derived from the internal secret: a cursor MAC can never stand in for a caller token. */
-  static fromSecret(secret: string): CursorCodec {
-    return new CursorCodec(createHmac('sha256', secret).update('cursor-v1').digest());
+  /** The codec of one subgraph: its key is derived from the secret and its name, so no other subgraph's cursor opens here. */
+  static forSubgraph(secret: string, subgraph: string): CursorCodec {
+    return new CursorCodec(createHmac('sha256', secret).update(`cursor-v1\0${subgraph}`).digest());
   }
 
   encode(binding: string, shape: readonly CursorField[], values: readonly CursorValue[]): string {

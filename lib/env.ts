@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { decodePrivateKey, decodePublicKey, type InternalKeyPair } from './internal-keys';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS } from './limits';
 
 /**
@@ -24,9 +26,13 @@ const EnvSchema = z.object({
   PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
   PGLITE_PORT: z.coerce.number().int().min(1024).max(32767).default(15432),
   DEMO_DECISIONS: z.coerce.number().int().min(0).default(20_000),
-  // Shared by the gateway and the subgraphs to sign and check the caller
-  // header. `npm start` makes a random one per run when it is unset.
-  INTERNAL_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The gateway signs the caller token with the private key and the
+  // subgraphs check it with the public one (lib/internal-keys.ts). `npm start`
+  // makes a pair per run when they are unset.
+  INTERNAL_AUTH_PRIVATE_KEY: keyText(decodePrivateKey),
+  INTERNAL_AUTH_PUBLIC_KEY: keyText(decodePublicKey),
+  // The subgraphs' cursor MAC key; each subgraph derives its own from it.
+  CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256)').optional(),
   JWT_JWKS_URL: optionalUrl,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -67,11 +73,63 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return result.data;
 }
 
-export function requireInternalAuthSecret(env: Env): string {
-  if (!env.INTERNAL_AUTH_SECRET) {
-    throw new Error('INTERNAL_AUTH_SECRET is required when a part runs alone: the gateway and every subgraph must share it');
+/** A key variable checked at start-up; the message says what is wrong without echoing the key. */
+function keyText(decode: (text: string) => KeyObject) {
+  return z
+    .string()
+    .superRefine((text, ctx) => {
+      try {
+        decode(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional();
+}
+
+/** The gateway's signing key, required when it runs alone. */
+export function requireInternalPrivateKey(env: Env): KeyObject {
+  if (!env.INTERNAL_AUTH_PRIVATE_KEY) {
+    throw new Error('INTERNAL_AUTH_PRIVATE_KEY is required when the gateway runs alone (npm run keys:internal makes a pair)');
   }
-  return env.INTERNAL_AUTH_SECRET;
+  return decodePrivateKey(env.INTERNAL_AUTH_PRIVATE_KEY);
+}
+
+/**
+ * The gateway's public key, required when a subgraph runs alone. A subgraph
+ * that was also given the private key refuses to start: holding it would let
+ * that subgraph mint a caller for every other, the very thing the key pair
+ * is there to prevent.
+ */
+export function requireInternalPublicKey(env: Env): KeyObject {
+  if (env.INTERNAL_AUTH_PRIVATE_KEY) {
+    throw new Error('INTERNAL_AUTH_PRIVATE_KEY is set: only the gateway may hold it; give a subgraph INTERNAL_AUTH_PUBLIC_KEY alone');
+  }
+  if (!env.INTERNAL_AUTH_PUBLIC_KEY) {
+    throw new Error('INTERNAL_AUTH_PUBLIC_KEY is required when a subgraph runs alone: the public half of the gateway\'s key pair');
+  }
+  return decodePublicKey(env.INTERNAL_AUTH_PUBLIC_KEY);
+}
+
+/**
+ * The configured pair for a process that runs the gateway and the subgraphs
+ * together (`npm start`), or null when neither half is set; one half alone
+ * is a mistake worth stopping for.
+ */
+export function configuredKeyPair(env: Env): InternalKeyPair | null {
+  if (!env.INTERNAL_AUTH_PRIVATE_KEY && !env.INTERNAL_AUTH_PUBLIC_KEY) return null;
+  if (!env.INTERNAL_AUTH_PRIVATE_KEY || !env.INTERNAL_AUTH_PUBLIC_KEY) {
+    throw new Error('set both INTERNAL_AUTH_PRIVATE_KEY and INTERNAL_AUTH_PUBLIC_KEY, or neither (npm start then makes a pair per run)');
+  }
+  return { privateKey: decodePrivateKey(env.INTERNAL_AUTH_PRIVATE_KEY), publicKey: decodePublicKey(env.INTERNAL_AUTH_PUBLIC_KEY) };
+}
+
+/** The cursor MAC secret, required when a subgraph runs alone (every replica of a subgraph needs the same one). */
+export function requireCursorSecret(env: Env): string {
+  if (!env.CURSOR_SECRET) {
+    throw new Error('CURSOR_SECRET is required when a subgraph runs alone: at least 32 characters, the same in every replica');
+  }
+  return env.CURSOR_SECRET;
 }
 
 /** JWT verification settings, or null when bearer tokens are not configured (API keys only). */

@@ -12,7 +12,8 @@ import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
-import { gatewayLimits, jwtSettings, loadEnv } from '../lib/env';
+import { configuredKeyPair, gatewayLimits, jwtSettings, loadEnv } from '../lib/env';
+import { generateInternalKeyPair } from '../lib/internal-keys';
 import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
@@ -108,8 +109,9 @@ async function main(): Promise<void> {
     host: env.HOST,
     ports: { gateway: env.PORT ?? 4000 },
     poolSize: env.DB_POOL_SIZE,
-    // One process: the gateway and the subgraphs share memory, so a fresh secret per run is enough.
-    internalSecret: env.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString('hex'),
+    // One process: the gateway and the subgraphs share memory, so a fresh key pair and secret per run are enough.
+    callerKeys: configuredKeyPair(env) ?? generateInternalKeyPair(),
+    cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
     jwt: jwtSettings(env),
     protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env) },
   });

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../lib/database';
+import type { InternalKeyPair } from '../lib/internal-keys';
+import { CallerSigner } from '../lib/internal-token';
+import { subgraphDeps } from '../lib/subgraph/deps';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../lib/supergraph';
@@ -28,8 +31,10 @@ export interface SystemOptions {
   ports?: 'ephemeral' | { gateway: number };
   /** Connections per subgraph pool. */
   poolSize?: number;
-  /** Signs the caller header between gateway and subgraphs. */
-  internalSecret: string;
+  /** The gateway signs caller tokens with the private key; each subgraph gets only the public one. */
+  callerKeys: InternalKeyPair;
+  /** The subgraphs' cursor secret (each derives its own key from it). */
+  cursorSecret: string;
   jwt?: JwtSettings | null;
   /** Rate limits and operation limits of the gateway; its documented defaults when absent. */
   protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits'>;
@@ -46,7 +51,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
-      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger, internalSecret: options.internalSecret });
+      const server = SUBGRAPH_BUILDERS[name](subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret }));
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
     }
@@ -55,7 +60,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, subgraphs[name].url])),
       databaseUrl: options.gatewayDatabaseUrl ?? options.databaseUrl,
-      internalSecret: options.internalSecret,
+      callerSigner: new CallerSigner(options.callerKeys.privateKey),
       jwt: options.jwt ?? null,
       ...options.protection,
       logger: options.logger,

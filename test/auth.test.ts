@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { generateApiKey } from '../lib/api-key';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../lib/internal-token';
+import { createHmac } from 'node:crypto';
+import { decodeKeyPair, generateInternalKeyPair } from '../lib/internal-keys';
+import { CallerSigner, INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant } from './helpers/scratch-tenant';
@@ -183,23 +185,31 @@ describe('JWT bearer tokens', () => {
 
 describe('subgraphs reached directly', () => {
   const caller = { requestId: 'req_direct', actor: 'attacker', tenantId: null, scopes: new Set(['read', 'admin'] as const), surface: 'GRAPHQL' as const };
+  const gatewayKey = () => new CallerSigner(decodeKeyPair(creds.callerKeys).privateKey);
+  // The previous format: an HMAC over the payload, which any holder of the shared secret could mint.
+  const hmacToken = (secret: string) => {
+    const body = Buffer.from(JSON.stringify({ rid: 'req_direct', act: 'attacker', tid: null, scp: ['read', 'admin'], srf: 'GRAPHQL', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    return `v1.${body}.${createHmac('sha256', secret).update(`v1.${body}`).digest('base64url')}`;
+  };
 
   it.each(['decisions', 'audit', 'packages', 'tenants'] as const)('%s refuses calls without a valid signed caller', async (name) => {
     const subgraphUrl = system.subgraphs[name].url;
-    const attempts: Array<Record<string, string>> = [
-      {},
-      asKey(creds.keys.admin),
-      { [INTERNAL_CALLER_HEADER]: 'v1.e30.AAAA' },
-      { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, 'not-the-secret-'.repeat(3)) },
-      { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, creds.internalSecret, Date.now() - 3_600_000) },
+    const attempts: Array<[Record<string, string>, string]> = [
+      [{}, 'missing'],
+      [asKey(creds.keys.admin), 'missing'],
+      [{ [INTERNAL_CALLER_HEADER]: 'v1.e30.AAAA' }, 'malformed'],
+      [{ [INTERNAL_CALLER_HEADER]: hmacToken(creds.cursorSecret) }, 'malformed'],
+      [{ [INTERNAL_CALLER_HEADER]: new CallerSigner(generateInternalKeyPair().privateKey).sign(caller, name) }, 'bad_signature'],
+      [{ [INTERNAL_CALLER_HEADER]: gatewayKey().sign(caller, name, Date.now() - 3_600_000) }, 'expired'],
+      [{ [INTERNAL_CALLER_HEADER]: gatewayKey().sign(caller, name === 'audit' ? 'decisions' : 'audit') }, 'wrong_audience'],
     ];
-    for (const headers of attempts) {
+    for (const [headers, reason] of attempts) {
       const res = await postGraphQL(subgraphUrl, '{ _service { sdl } }', undefined, headers);
       expect(res.status).toBe(401);
-      expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason });
       expect(res.data).toBeUndefined();
     }
-    const signed = { [INTERNAL_CALLER_HEADER]: signCaller({ ...caller, scopes: new Set(caller.scopes) }, creds.internalSecret) };
+    const signed = { [INTERNAL_CALLER_HEADER]: gatewayKey().sign(caller, name) };
     expect((await postGraphQL(subgraphUrl, '{ _service { sdl } }', undefined, signed)).status).toBe(200);
   });
 });
@@ -347,8 +357,10 @@ describe('logs', () => {
     }
     const log = lines.join('');
     expect(log).toContain('"msg":"request"');
-    for (const secret of [creds.keys.readA, creds.keys.revokedA, jwt, creds.internalSecret]) {
+    for (const secret of [creds.keys.readA, creds.keys.revokedA, jwt, creds.callerKeys.privateKey, creds.cursorSecret]) {
       expect(log).not.toContain(secret.slice(-24));
     }
+    // Nor a caller token the gateway sent a subgraph: one would be a working credential for its few seconds.
+    expect(log).not.toMatch(/v2\.[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{86}/);
   });
 });

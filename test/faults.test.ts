@@ -1,10 +1,9 @@
 import { buildTenantsSubgraph } from '../subgraphs/tenants/server';
 import { openDatabase } from '../lib/database';
-import { createLogger } from '../lib/logger';
 import type { RunningSystem } from '../system/start-system';
 import { graphql, sql, startTestSystem, testDatabaseUrl } from './helpers/system';
 import { TcpProxy } from './helpers/tcp-proxy';
-import { testCredentials } from './helpers/credentials';
+import { testSubgraphDeps } from './helpers/subgraph';
 
 async function readyz(gatewayUrl: string) {
   const res = await fetch(gatewayUrl.replace(/\/graphql$/, '/readyz'));
@@ -73,8 +72,7 @@ describe('a subgraph that goes down', () => {
 
     // The same service comes back on the same address; nothing is restarted on the gateway.
     const db = openDatabase(testDatabaseUrl(), { poolSize: 2 });
-    const { internalSecret } = testCredentials();
-    const revived = await buildTenantsSubgraph({ db, logger: createLogger('silent'), internalSecret }).listen(tenants.port);
+    const revived = await buildTenantsSubgraph(testSubgraphDeps('tenants', db)).listen(tenants.port);
     try {
       const healed = await graphql(system.gateway.url, query, { id: d.id });
       expect(healed.errors).toBeUndefined();

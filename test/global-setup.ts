@@ -7,6 +7,7 @@ import { seedDatabase } from '../dev/seed/generate';
 import { migrateDatabase } from '../scripts/migrate';
 import { createScratchDatabase } from './helpers/scratch-database';
 import type { TestCredentials } from './helpers/credentials';
+import { encodeKeyPair, generateInternalKeyPair } from '../lib/internal-keys';
 import { SEED } from './helpers/seed-constants';
 
 /**
@@ -52,7 +53,8 @@ async function createCredentials(url: string): Promise<TestCredentials> {
     const revoked = await createApiKey(pool, { tenant: { slug: tenantA.slug }, name: 'revoked', scopes: ['read'], environment: 'SANDBOX' }, by);
     await revokeApiKey(pool, revoked.record.id, by);
     return {
-      internalSecret: randomBytes(32).toString('hex'),
+      callerKeys: encodeKeyPair(generateInternalKeyPair()),
+      cursorSecret: randomBytes(32).toString('hex'),
       jwt: { secret: randomBytes(32).toString('hex'), issuer: 'https://issuer.test', audience: 'micro-ai-graph', tenantClaim: 'tenant_id' },
       tenantA,
       tenantB,

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { decodeKeyPair } from '../lib/internal-keys';
+import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { SUBGRAPHS, SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from '../gateway/server';
@@ -20,7 +22,7 @@ async function secondGateway(redisUrl: string | undefined): Promise<RunningServe
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, system.subgraphs[name].url])),
     databaseUrl: testDatabaseUrl(),
-    internalSecret: testCredentials().internalSecret,
+    callerSigner: new CallerSigner(decodeKeyPair(testCredentials().callerKeys).privateKey),
     jwt: null,
     redisUrl,
     logger: createLogger('silent'),

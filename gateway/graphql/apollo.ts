@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { AuditWriter } from '../../lib/audit-log/writer';
+import type { CallerSigner } from '../../lib/internal-token';
 import { makeErrorMasker } from '../../lib/error-masking';
 import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
@@ -22,8 +23,8 @@ export interface FederatedGraphOptions {
   supergraphSdl: string;
   /** Where each subgraph listens. */
   urls: Record<SubgraphName, string>;
-  /** Signs the caller header the subgraphs check. */
-  internalSecret: string;
+  /** Signs the caller token each subgraph checks, one per fetch, for that subgraph only. */
+  callerSigner: CallerSigner;
   audit: AuditWriter;
   bounds: AnswerBounds;
   /** Drained on stop, so in-flight operations finish. */
@@ -33,10 +34,10 @@ export interface FederatedGraphOptions {
 
 /** Apollo Server over @apollo/gateway: plans each operation across the subgraphs, audits it, masks its errors. */
 export function createFederatedGraph(options: FederatedGraphOptions): ApolloServer<GatewayContext> {
-  const { urls, internalSecret, logger } = options;
+  const { urls, callerSigner, logger } = options;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], internalSecret, options.bounds),
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds),
   });
   const maskErrors = makeErrorMasker(logger);
   return new ApolloServer<GatewayContext>({

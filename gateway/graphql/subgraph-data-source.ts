@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { CALL_FACTS_EXTENSION } from '../../lib/call-facts';
 import { ErrorCode } from '../../lib/errors';
-import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
+import { INTERNAL_CALLER_HEADER, type CallerSigner } from '../../lib/internal-token';
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
 import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
@@ -14,7 +14,8 @@ class AnswerTooLarge extends Error {}
 
 /**
  * How the gateway calls one subgraph: forwards the request id and the
- * verified caller (signed, so the subgraph trusts nothing else), and turns a
+ * verified caller (in a token signed for this subgraph alone, fresh for each
+ * fetch, so the subgraph trusts nothing else), and turns a
  * transport failure into a stable SUBGRAPH_UNAVAILABLE error naming the
  * service, so clients get partial data with a clear error instead of a
  * socket message.
@@ -23,10 +24,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     private readonly serviceName: string,
     url: string,
-    private readonly internalSecret: string,
+    private readonly signer: CallerSigner,
     private readonly bounds: AnswerBounds,
   ) {
-    super({ url });
+    // APQ would send one signed header twice (hash first, then the query),
+    // and the subgraph refuses the second as a replay: keep it off.
+    super({ url, apq: false });
     // The default fetcher (make-fetch-happen) takes a per-request timeout: a
     // stuck subgraph is cut at the operation's deadline. (Its `size` option
     // is checked as an exact length, not a cap; parseBody bounds sizes.)
@@ -49,7 +52,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!context?.caller) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    request.http?.headers.set(INTERNAL_CALLER_HEADER, signCaller(context.caller, this.internalSecret));
+    request.http?.headers.set(INTERNAL_CALLER_HEADER, this.signer.sign(context.caller, this.serviceName));
   }
 
   /** Gathers what the subgraph reports about the call for its audit record. */
@@ -68,6 +71,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (type === 'request-timeout') {
       throw new GraphQLError(`the ${this.serviceName} service did not answer within ${this.bounds.operationTimeoutMs} ms`, {
         extensions: { code: ErrorCode.OPERATION_TIMEOUT, serviceName: this.serviceName },
+      });
+    }
+    if (response?.status === 401) {
+      // The gateway authenticated the client already: a subgraph refusing the
+      // gateway's own caller token is a deployment fault (a key pair that does
+      // not match, clocks far apart), never the client's, so it must not read
+      // as UNAUTHENTICATED. The subgraph logs the reason.
+      throw new GraphQLError(`The ${this.serviceName} service is unavailable; retry shortly`, {
+        extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.serviceName, status: 401 },
       });
     }
     if (response && response.status < 500) {

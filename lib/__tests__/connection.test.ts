@@ -4,7 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { bindingKey, CursorCodec, slice, type CursorField } from '../connection';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
-const codec = CursorCodec.fromSecret(SECRET);
+const codec = CursorCodec.forSubgraph(SECRET, 'decisions');
 const SHAPE: CursorField[] = ['timestamp', 'uuid'];
 const ID = '0195c6a8-1f2e-7c3d-8e4f-a1b2c3d4e5f6';
 const binding = bindingKey({ field: 'Query.decisions', order: 'CREATED_AT_DESC', filter: { feature: 'kyc.adaptive' }, scope: null });
@@ -28,13 +28,20 @@ describe('cursors', () => {
 
   it('open in another process with the same secret, and in none with another', () => {
     const cursor = codec.encode(binding, SHAPE, [new Date(0), ID]);
-    expect(CursorCodec.fromSecret(SECRET).decode(cursor, binding, SHAPE, 'before')[1]).toBe(ID);
-    const other = refusal(() => CursorCodec.fromSecret(SECRET + '!').decode(cursor, binding, SHAPE, 'before'));
+    expect(CursorCodec.forSubgraph(SECRET, 'decisions').decode(cursor, binding, SHAPE, 'before')[1]).toBe(ID);
+    const other = refusal(() => CursorCodec.forSubgraph(SECRET + '!', 'decisions').decode(cursor, binding, SHAPE, 'before'));
     expect(other.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'before' });
   });
 
-  it('are signed with a key of their own, not with the internal secret itself', () => {
-    // A MAC made with the raw secret (as caller tokens are) must not pass for a cursor.
+  it('open only in the subgraph that minted them: another subgraph with the same secret refuses them', () => {
+    const cursor = codec.encode(binding, SHAPE, [new Date(0), ID]);
+    for (const other of ['audit', 'packages', 'tenants', 'decisions ', '']) {
+      expect(refusal(() => CursorCodec.forSubgraph(SECRET, other).decode(cursor, binding, SHAPE, 'after')).extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('are signed with a key of their own, not with the cursor secret itself', () => {
+    // A MAC made with the raw secret must not pass for a cursor: the key is derived per subgraph.
     const payload = Buffer.concat([Buffer.alloc(8), Buffer.from(ID.replace(/-/g, ''), 'hex')]);
     const mac = createHmac('sha256', SECRET).update(Buffer.of(1)).update(binding).update('\0').update(payload).digest().subarray(0, 16);
     const forged = Buffer.concat([Buffer.of(1), mac, payload]).toString('base64url');

@@ -1,7 +1,7 @@
 import { openDatabase } from '../database';
-import { loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../env';
+import { loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
 import { createLogger } from '../logger';
-import type { SubgraphDeps } from './deps';
+import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
 import type { SubgraphServer } from './server';
 
@@ -12,10 +12,11 @@ export function runSubgraphAlone(
 ): void {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL, { service: name });
-  const internalSecret = requireInternalAuthSecret(env);
+  const publicKey = requireInternalPublicKey(env);
+  const cursorSecret = requireCursorSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
-  build({ db, logger, internalSecret })
+  build(subgraphDeps(name, { db, logger, publicKey, cursorSecret }))
     .listen(port, env.HOST)
     .then((running) => {
       const stop = async () => {

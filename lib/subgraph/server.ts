@@ -12,7 +12,7 @@ import { listenOn, sendCrash, sendJson } from '../http';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id';
 import type { Caller } from '../caller';
 import { attachCallFacts, callFactsPlugin } from '../call-facts';
-import { INTERNAL_CALLER_HEADER, verifyCaller } from '../internal-token';
+import { INTERNAL_CALLER_HEADER, type Refusal } from '../internal-token';
 import { assertEveryRootFieldGuarded, guardRootFields, type RootPermissions } from './permissions';
 import { requestIdPlugin } from '../request-id-plugin';
 import { readSubgraphSdl, type SubgraphName } from '../supergraph';
@@ -42,6 +42,10 @@ export interface SubgraphServer {
 
 /** One subgraph over plain node:http: POST /graphql, GET /healthz (process up), GET /readyz (database up). */
 export function createSubgraphServer<C extends BaseContext & { caller: Caller }>(deps: SubgraphDeps, def: SubgraphDefinition<C>): SubgraphServer {
+  if (deps.callerVerifier.audience !== def.name) {
+    // Fail closed at start-up: a verifier for another audience would accept that subgraph's tokens here.
+    throw new Error(`the ${def.name} subgraph was given a caller verifier for ${deps.callerVerifier.audience}`);
+  }
   const httpServer = http.createServer();
   const logger = deps.logger.child({ subgraph: def.name });
   // Codegen's Resolvers type is stricter than Apollo's structural map; the
@@ -66,10 +70,11 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
 
   httpServer.keepAliveTimeout = 65_000;
   httpServer.on('request', (req, res) => {
-    const header = req.headers[INTERNAL_CALLER_HEADER];
-    const caller = verifyCaller(typeof header === 'string' ? header : undefined, deps.internalSecret);
-    const requestId = caller?.requestId ?? requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const path = (req.url ?? '/').split('?')[0];
+    // Only /graphql spends a token: a probe of /healthz must not use up the id of one in flight.
+    const header = req.headers[INTERNAL_CALLER_HEADER];
+    const verdict = path === '/graphql' ? deps.callerVerifier.verify(typeof header === 'string' ? header : undefined) : null;
+    const requestId = verdict?.ok ? verdict.caller.requestId : requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const headers = { [REQUEST_ID_HEADER]: requestId };
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: def.name }, headers);
     if (path === '/readyz') {
@@ -81,11 +86,12 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       return;
     }
     if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: ErrorCode.NOT_FOUND } }] }, headers);
-    if (!caller) {
-      // Only the gateway holds the secret: a direct or forged call gets nothing, not even the schema.
-      const error = { message: 'subgraphs answer only the gateway: missing or invalid internal caller signature', extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } };
-      return sendJson(res, 401, { errors: [error] }, headers);
+    if (!verdict?.ok) {
+      const reason = verdict?.reason ?? 'missing';
+      logger.warn('caller token refused', { reason, requestId });
+      return refuseCaller(res, reason, requestId, headers);
     }
+    const { caller } = verdict;
     handleGraphQLRequest(apollo, req, res, async () => attachCallFacts(def.createContext(caller)), headers).catch((err) => {
       logger.error('request failed', { err, requestId });
       sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] }, headers);
@@ -101,4 +107,19 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       return { url, port: bound, close: () => apollo.stop() };
     },
   };
+}
+
+/**
+ * Only the gateway holds the signing key: a direct, forged, misdirected or
+ * replayed call gets nothing, not even the schema. A full replay guard is the
+ * subgraph's own overload, not the caller's fault: 503, so the gateway
+ * reports the service unavailable and the client retries.
+ */
+function refuseCaller(res: http.ServerResponse, reason: Refusal, requestId: string, headers: Record<string, string>): void {
+  if (reason === 'replay_guard_full') {
+    const error = { message: 'too many calls in flight to check them for replays; retry shortly', extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, requestId } };
+    return sendJson(res, 503, { errors: [error] }, { ...headers, 'retry-after': '1' });
+  }
+  const error = { message: 'subgraphs answer only the gateway: missing or invalid internal caller token', extensions: { code: ErrorCode.UNAUTHENTICATED, reason, requestId } };
+  sendJson(res, 401, { errors: [error] }, headers);
 }

@@ -1,4 +1,3 @@
-import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -7,6 +6,6 @@ import { resolvers } from './resolvers';
 import { AuditStore } from './store';
 
 export function buildAuditSubgraph(deps: SubgraphDeps) {
-  const store = new AuditStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
+  const store = new AuditStore(deps.db.prisma, deps.cursors);
   return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

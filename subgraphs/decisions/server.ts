@@ -1,4 +1,3 @@
-import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -9,7 +8,7 @@ import { resolvers } from './resolvers';
 import { DecisionStore } from './store';
 
 export function buildDecisionsSubgraph(deps: SubgraphDeps) {
-  const store = new DecisionStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
+  const store = new DecisionStore(deps.db.prisma, deps.cursors);
   const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma));
   return createSubgraphServer<Context>(deps, {
     name: 'decisions',

@@ -1,4 +1,3 @@
-import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -7,6 +6,6 @@ import { resolvers } from './resolvers';
 import { PackageStore } from './store';
 
 export function buildPackagesSubgraph(deps: SubgraphDeps) {
-  const store = new PackageStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
+  const store = new PackageStore(deps.db.prisma, deps.cursors);
   return createSubgraphServer<Context>(deps, { name: 'packages', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

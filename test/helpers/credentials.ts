@@ -1,6 +1,11 @@
 /** Credentials the global setup creates in the shared test database, handed to the test files through the environment. */
+import type { EncodedInternalKeyPair } from '../../lib/internal-keys';
+
 export interface TestCredentials {
-  internalSecret: string;
+  /** The gateway's caller-token key pair for this run, encoded as the environment holds it (decodeKeyPair). */
+  callerKeys: EncodedInternalKeyPair;
+  /** The subgraphs' cursor secret for this run. */
+  cursorSecret: string;
   jwt: { secret: string; issuer: string; audience: string; tenantClaim: string };
   tenantA: { id: string; slug: string };
   tenantB: { id: string; slug: string };

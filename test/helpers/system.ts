@@ -1,3 +1,4 @@
+import { decodeKeyPair } from '../../lib/internal-keys';
 import { createLogger } from '../../lib/logger';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../system/start-system';
 import { testCredentials } from './credentials';
@@ -11,7 +12,7 @@ export function testDatabaseUrl(): string {
 
 /** The whole graph on loopback, every server on a port of its own choosing. */
 export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string, protection?: SystemOptions['protection']): Promise<RunningSystem> {
-  const { internalSecret, jwt } = testCredentials();
+  const { callerKeys, cursorSecret, jwt } = testCredentials();
   return startSystem({
     protection,
     databaseUrl,
@@ -19,7 +20,8 @@ export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabase
     logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'),
     ports: 'ephemeral',
     poolSize: 3,
-    internalSecret,
+    callerKeys: decodeKeyPair(callerKeys),
+    cursorSecret,
     jwt,
   });
 }

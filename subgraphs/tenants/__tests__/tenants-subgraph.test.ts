@@ -26,7 +26,7 @@ describe('the tenants subgraph', () => {
     expect(notFound.status).toBe(404);
     const malformed = await fetch(subgraph.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedCallerHeader() },
+      headers: { 'content-type': 'application/json', ...signedCallerHeader('tenants') },
       body: '{"query": ',
     });
     expect(malformed.status).toBe(400);
