@@ -34,10 +34,10 @@ export const MAX_PROBLEMS = 50;
  * refuses the schema), allErrors (a client learns every problem at once;
  * inputs are bounded to 16 KB and 200 keys before they get here). No
  * coercion and no defaults: the schema judges what the caller sent, it
- * never rewrites it.
+ * never rewrites it. verbose, so a problem can name the kind of value sent.
  */
 function newAjv(): Ajv2020 {
-  return new Ajv2020({ strict: true, allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false, validateFormats: false });
+  return new Ajv2020({ strict: true, allErrors: true, verbose: true, coerceTypes: false, useDefaults: false, removeAdditional: false, validateFormats: false });
 }
 
 /**
