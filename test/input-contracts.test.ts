@@ -6,6 +6,12 @@
  * whatever their attributes), plus the fail-open examples of the issue.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildCatalog } from '../dev/seed/catalog';
+import { Random } from '../dev/seed/random';
+import { SAMPLE_DECISION } from '../scripts/sample-requests';
+import { compileInputSchema } from '../subgraphs/decisions/policy';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
 import { graphql, sql, startTestSystem } from './helpers/system';
@@ -322,5 +328,32 @@ describe('an installed version that cannot honour a contract', () => {
     const { tenant: own, feature } = await installOwnFeature(policy, schema);
     const res = await graphql(url, CREATE, { input: { feature, subject: { type: 'person', reference: 'cus_x' }, attributes: {} } }, { 'x-api-key': own.keys['read,write']! });
     expect(res.data.createDecision).toMatchObject({ outcome: 'REVIEW', reasons: ['test.incomplete'] });
+  });
+});
+
+describe('the requests the project shows', () => {
+  // Every version of kyc.adaptive in the demo catalogue: a tenant may run any of them.
+  const catalog = buildCatalog(new Random(1), new Date('2026-12-01T00:00:00Z'));
+  const versions = catalog.features.filter((f) => f.key === SAMPLE_DECISION.feature);
+
+  /** The JSON of every `-d '…'` body sent to POST /v1/decisions in the README. */
+  function readmeDecisionBodies(): any[] {
+    const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    return [...readme.matchAll(/POST [^\n]*\/v1\/decisions[^\n]*\n(?:[^\n]*\n)*?[^\n]*-d '(\{[^']*\})'/g)].map((m) => JSON.parse(m[1]!));
+  }
+
+  it('npm start prints a decision every installed version of its feature accepts', () => {
+    expect(versions.length).toBeGreaterThan(1);
+    for (const feature of versions) expect(compileInputSchema(feature.inputSchema)(SAMPLE_DECISION.attributes as never)).toEqual([]);
+  });
+
+  it("the README's decision examples send attributes their feature accepts", () => {
+    const bodies = readmeDecisionBodies();
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const body of bodies) {
+      const features = catalog.features.filter((f) => f.key === body.feature);
+      expect(features.length).toBeGreaterThan(0);
+      for (const feature of features) expect(compileInputSchema(feature.inputSchema)(body.attributes)).toEqual([]);
+    }
   });
 });
