@@ -19,6 +19,12 @@ export const ErrorCode = {
   FEATURE_NOT_INSTALLED: 'FEATURE_NOT_INSTALLED',
   TENANT_SUSPENDED: 'TENANT_SUSPENDED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  // Feature input contracts: attributes that break the installed version's
+  // input schema (GraphQL code BAD_USER_INPUT with this reason; REST code
+  // and status of its own), and installed versions that cannot decide.
+  INVALID_ATTRIBUTES: 'INVALID_ATTRIBUTES',
+  INPUT_SCHEMA_MISSING: 'INPUT_SCHEMA_MISSING',
+  FEATURE_CONTRACT_INVALID: 'FEATURE_CONTRACT_INVALID',
   // The operation limits (gateway/graphql/operation-limits.ts) and the answer bounds.
   DOCUMENT_TOO_LARGE: 'DOCUMENT_TOO_LARGE',
   TOKEN_LIMIT_EXCEEDED: 'TOKEN_LIMIT_EXCEEDED',
@@ -72,6 +78,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   FEATURE_NOT_INSTALLED: 422,
+  INVALID_ATTRIBUTES: 422,
+  INPUT_SCHEMA_MISSING: 422,
+  FEATURE_CONTRACT_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   DATABASE_UNAVAILABLE: 503,
@@ -99,6 +108,16 @@ export function codedError(code: ErrorCode, message: string, details?: Record<st
 
 export function badUserInput(message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details } });
+}
+
+/**
+ * Attributes a feature's input schema refuses: BAD_USER_INPUT, as every
+ * other bad argument, with `reason: INVALID_ATTRIBUTES` and `details`, one
+ * `{field, problem}` per problem. REST answers it as 422 INVALID_ATTRIBUTES
+ * with the same details.
+ */
+export function invalidAttributes(message: string, details: ReadonlyArray<{ field: string; problem: string }>, context?: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, reason: ErrorCode.INVALID_ATTRIBUTES, ...context, details } });
 }
 
 export function forbidden(message: string, details?: Record<string, unknown>): GraphQLError {

@@ -20,6 +20,7 @@ import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
 import { ensurePagesBuilt } from './build-pages';
 import { migrateDatabase } from './migrate';
+import { SAMPLE_DECISION } from './sample-requests';
 
 const SAMPLE_QUERY = `{
   decisions(first: 3, filter: { outcome: [DECLINE, REVIEW] }) {
@@ -137,6 +138,11 @@ async function main(): Promise<void> {
     say(`  PLATFORM OPERATOR (read, admin):         ${demo.operator}   (demo only: no tenant, reads across tenants, every read recorded on the tenant's chain)`);
     say(`  curl -s ${url} -H 'content-type: application/json' -H 'X-API-Key: ${demo.tenant}' \\`);
     say(`    -d '{"query":"{ tenants { slug plan } decisions(first: 2) { totalCount edges { node { feature outcome } } } }"}'`);
+    const rest = url.replace(/\/graphql$/, '/v1');
+    say(`  # a decision: the attributes must match the feature's input schema, which this serves`);
+    say(`  curl -s ${rest}/features/${SAMPLE_DECISION.feature}/input-schema -H 'X-API-Key: ${demo.tenant}'`);
+    say(`  curl -s -X POST ${rest}/decisions -H 'content-type: application/json' -H 'X-API-Key: ${demo.tenant}' \\`);
+    say(`    -d '${JSON.stringify(SAMPLE_DECISION)}'`);
   }
   say('');
   say('or paste into any GraphQL client:');

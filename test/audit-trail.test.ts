@@ -55,7 +55,7 @@ describe('the request audit trail', () => {
     const res = await graphql(
       url,
       'mutation Decide($input: CreateDecisionInput!) { createDecision(input: $input) { id lineage { requestId events { action scope surface } } } }',
-      { input: { feature: 'fraud.velocity', subject: { type: 'transaction', reference: 'txn_audit_1' }, attributes: { amount: 120 } } },
+      { input: { feature: 'fraud.velocity', subject: { type: 'transaction', reference: 'txn_audit_1' }, attributes: { amount: 120, currency: 'GBP', txnCount1h: 1, amountToAvgRatio: 1.1, geoMismatch: false, riskScore: 10 } } },
       { 'x-api-key': tenant.keys['read,write'], 'x-request-id': 'audit-mutation-0001' },
     );
     expect(res.errors).toBeUndefined();

@@ -11,7 +11,7 @@ import { graphql, sql, startTestSystem } from './helpers/system';
 let system: RunningSystem;
 let base: string;
 let tenant: ScratchTenant;
-const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_committed_1' }, attributes: { documentScore: 0.8, country: 'FR' } };
+const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_committed_1' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } };
 const CREATE = 'mutation($input: CreateDecisionInput!) { createDecision(input: $input) { id outcome packageVersion { id version } } }';
 
 beforeAll(async () => {

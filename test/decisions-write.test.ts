@@ -11,7 +11,8 @@ let suspended: ScratchTenant;
 const CREATE = `mutation($input: CreateDecisionInput!) { createDecision(input: $input) {
   id feature outcome confidence reasons latencyMs requestId inputHash policyHash createdAt subject { type reference }
   tenant { id } packageVersion { id version } } }`;
-const ATTRIBUTES = { documentScore: 0.91, sanctionsHit: false, country: 'GB', ageYears: 34, device: { ageDays: 120 } };
+// What kyc.adaptive's input schema asks for (the scratch tenant runs its latest published version).
+const ATTRIBUTES = { riskScore: 30, country: 'GB', nameMatchScore: 0.91, sanctionsMatch: false, deviceAgeDays: 120 };
 
 const countFor = async (tenantId: string) => {
   const [{ decisions }] = await sql('SELECT count(*)::int AS decisions FROM decisions WHERE tenant_id = $1', [tenantId]);
@@ -105,7 +106,7 @@ describe('createDecision idempotency', () => {
 
   it('refuses the same key with a different request', async () => {
     await create({ idempotencyKey: 'idem-conflict-1' });
-    const res = await create({ idempotencyKey: 'idem-conflict-1', attributes: { ...ATTRIBUTES, ageYears: 19 } });
+    const res = await create({ idempotencyKey: 'idem-conflict-1', attributes: { ...ATTRIBUTES, riskScore: 19 } });
     expect(res.errors?.[0].extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 

@@ -15,7 +15,7 @@ let acme: ScratchTenant;
 let northwind: ScratchTenant;
 const creds = testCredentials();
 const SERVER_ID = /^req_[0-9a-f]{32}$/;
-const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_ids_1' }, attributes: { documentScore: 0.8, country: 'FR' } };
+const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_ids_1' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } };
 
 beforeAll(async () => {
   system = await startTestSystem();

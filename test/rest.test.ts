@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_rest_1' }, attributes: { documentScore: 0.8, country: 'FR' } };
+const BODY = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_rest_1' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } };
 
 async function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null } = {}) {
   const key = options.key === undefined ? tenant.keys['read,write'] : options.key;
@@ -50,7 +50,7 @@ describe('REST /v1', () => {
     const { status, body } = await call('GET', '/v1/openapi.json', { key: null });
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
-    expect(Object.keys(body.paths).sort()).toEqual(['/v1/decisions', '/v1/decisions/{id}', '/v1/requests/{requestId}']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/v1/decisions', '/v1/decisions/{id}', '/v1/features/{key}/input-schema', '/v1/requests/{requestId}']);
   });
 
   it('makes a decision, reads it back, and traces its request', async () => {
@@ -108,7 +108,7 @@ describe('REST idempotency', () => {
   it('refuses the same key with a different body with 409, writing nothing', async () => {
     await call('POST', '/v1/decisions', { body: BODY, headers: { 'idempotency-key': 'rest-idem-2' } });
     const before = await decisionCount();
-    const res = await call('POST', '/v1/decisions', { body: { ...BODY, attributes: { documentScore: 0.1 } }, headers: { 'idempotency-key': 'rest-idem-2' } });
+    const res = await call('POST', '/v1/decisions', { body: { ...BODY, attributes: { ...BODY.attributes, riskScore: 90 } }, headers: { 'idempotency-key': 'rest-idem-2' } });
     expect(res.status).toBe(409);
     validate('Error', res.body);
     expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -133,7 +133,8 @@ describe('REST errors', () => {
     ['an unknown subject field', { body: { ...BODY, subject: { ...BODY.subject, name: 'Ada' } } }, 400, 'UNKNOWN_FIELD'],
     ['a missing field', { body: { feature: 'kyc.adaptive', subject: BODY.subject } }, 400, 'INVALID_FIELD'],
     ['an oversize body', { body: { ...BODY, attributes: { blob: 'x'.repeat(70_000) } } }, 413, 'PAYLOAD_TOO_LARGE'],
-    ['bad attributes', { body: { ...BODY, attributes: 'nope' } }, 400, 'BAD_USER_INPUT'],
+    ['attributes that are not an object', { body: { ...BODY, attributes: 'nope' } }, 422, 'INVALID_ATTRIBUTES'],
+    ['attributes its schema refuses', { body: { ...BODY, attributes: { documentScore: 0.92, country: 'GB' } } }, 422, 'INVALID_ATTRIBUTES'],
     ['a feature not installed', { body: { ...BODY, feature: 'credit.affordability' } }, 422, 'FEATURE_NOT_INSTALLED'],
     ['no credentials', { body: BODY, key: null }, 401, 'UNAUTHENTICATED'],
     ['a read-only key', { body: BODY, key: 'read' }, 403, 'FORBIDDEN'],

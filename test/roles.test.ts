@@ -26,7 +26,7 @@ beforeAll(async () => {
   const made = await fetch(`${base}/v1/decisions`, {
     method: 'POST',
     headers: { 'x-api-key': watched.keys['read,write']!, 'content-type': 'application/json' },
-    body: JSON.stringify({ feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_roles_1' }, attributes: { documentScore: 0.8, country: 'FR' } }),
+    body: JSON.stringify({ feature: 'kyc.adaptive', subject: { type: 'person', reference: 'cus_roles_1' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } }),
   });
   expect(made.status).toBe(201);
 });

@@ -5,9 +5,10 @@
  * with seeded ids and timestamps relative to `now`.
  */
 import { PLAN_RATE_LIMIT_PER_MINUTE } from '../../lib/plans';
-import type { Condition, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from '../../subgraphs/decisions/policy/types';
+import type { Condition, ConditionOp, Outcome, Policy, PolicyRule } from '../../subgraphs/decisions/policy/types';
 import { canonicalJson } from '../../lib/canonical-json';
 import { sha256Hex } from '../../lib/hash';
+import { checkFeatureContract, compileInputSchema, type InputSchema } from '../../subgraphs/decisions/policy';
 import type { Random, WeightedPairs } from './random';
 
 export type Plan = 'FREE' | 'PRO' | 'ENTERPRISE';
@@ -48,13 +49,22 @@ export const PLAN_TRAFFIC: Record<Plan, number> = { FREE: 1, PRO: 4, ENTERPRISE:
 
 // ---------------------------------------------------------------- features
 
-/** How the generator fills one field of a decision input. */
+/**
+ * One attribute of a feature's input: the single source of both its JSON
+ * Schema (inputSchemaOf: what callers may send) and the demo generator
+ * (what the seed sends). The first range is what the generator draws; the
+ * schema accepts `min`/`max` when given (the real domain), else that range.
+ */
 export type FieldSpec =
-  | { int: readonly [number, number] }
-  | { float: readonly [number, number] }
-  | { oneOf: readonly Scalar[] }
+  | { int: readonly [number, number]; min?: number; max?: number }
+  | { float: readonly [number, number]; min?: number; max?: number }
+  /** A closed list, exact case. Repeats weight the draw; `domain` adds values the schema accepts but the demo never sends. */
+  | { oneOf: readonly string[]; domain?: readonly string[] }
+  /** An ISO 3166-1 alpha-2 country code in upper case; drawn from the list, any code accepted. */
+  | { country: readonly string[] }
+  /** A boolean, true with this probability. */
   | { bool: number }
-  /** 0-100, drawn higher for adverse outcomes so inputs roughly agree with them. */
+  /** An integer 0-100, drawn higher for adverse outcomes so inputs roughly agree with them. */
   | 'risk';
 
 export interface FeatureSpec {
@@ -69,6 +79,13 @@ export interface FeatureSpec {
   /** Outcome mix; outcomes a version's policy cannot produce are left out. */
   mix: WeightedPairs<Outcome>;
   inputs: Readonly<Record<string, FieldSpec>>;
+  /**
+   * Attributes a caller may leave out (evidence it may not have), with how
+   * often the demo sends them; every other input is required. Rules reading
+   * one that is absent cannot be decided, and the policy's `incomplete` says
+   * what happens then.
+   */
+  optional?: Readonly<Record<string, number>>;
   /** The policy as of version index `v`, so later versions differ a little. */
   policy: (v: number) => Policy;
 }
@@ -98,6 +115,11 @@ export interface PackageSpec {
 }
 
 const COUNTRIES = ['GB', 'US', 'DE', 'FR', 'NL', 'IE', 'ES', 'PL', 'SE', 'CA'] as const;
+const CURRENCIES = ['GBP', 'EUR', 'USD'] as const;
+// Domain bounds of the schemas: far past the demo's ranges, so they refuse nonsense, not customers.
+const MAX_AMOUNT = 100_000_000;
+const MAX_COUNT = 100_000;
+const MAX_DAYS = 36_500;
 const HIGH_RISK_JURISDICTIONS = ['IR', 'KP', 'MM'];
 
 export const PACKAGES: readonly PackageSpec[] = [
@@ -124,13 +146,14 @@ export const PACKAGES: readonly PackageSpec[] = [
         mix: [['APPROVE', 80], ['REVIEW', 12], ['DECLINE', 8], ['CHALLENGE', 3]],
         inputs: {
           riskScore: 'risk',
-          country: { oneOf: COUNTRIES },
-          nameMatchScore: { float: [0.4, 1] },
+          country: { country: COUNTRIES },
+          nameMatchScore: { float: [0.4, 1], min: 0, max: 1 },
           sanctionsMatch: { bool: 0.005 },
-          deviceAgeDays: { int: [0, 900] },
+          deviceAgeDays: { int: [0, 900], max: MAX_DAYS },
         },
+        optional: { deviceAgeDays: 0.9 },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('sanctions-hit', { all: [c('sanctionsMatch', 'eq', true)] }, 'DECLINE', 0.97, 'kyc.sanctions_match'),
             rule('risk-high', { all: [c('riskScore', 'gte', v >= 2 ? 80 : 85)] }, 'DECLINE', 0.91, 'risk.score_high'),
@@ -142,6 +165,7 @@ export const PACKAGES: readonly PackageSpec[] = [
               rule('step-up', { all: [c('riskScore', 'gte', 45), c('deviceAgeDays', 'lt', 2)] }, 'CHALLENGE', 0.7, 'kyc.step_up'),
             ),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'kyc.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.9, reason: 'kyc.verified' },
         }),
       },
@@ -155,14 +179,15 @@ export const PACKAGES: readonly PackageSpec[] = [
         mix: [['APPROVE', 85], ['REVIEW', 10], ['DECLINE', 5]],
         inputs: {
           documentType: { oneOf: ['passport', 'driving_licence', 'national_id'] },
-          documentCountry: { oneOf: COUNTRIES },
+          documentCountry: { country: COUNTRIES },
           documentExpired: { bool: 0.01 },
-          faceMatchScore: { float: [0.3, 1] },
+          faceMatchScore: { float: [0.3, 1], min: 0, max: 1 },
           mrzValid: { bool: 0.97 },
-          imageQuality: { float: [0.2, 1] },
+          imageQuality: { float: [0.2, 1], min: 0, max: 1 },
         },
+        optional: { imageQuality: 0.9 },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('document-expired', { all: [c('documentExpired', 'eq', true)] }, 'DECLINE', 0.95, 'document.expired'),
             rule('face-mismatch', { all: [c('faceMatchScore', 'lt', v >= 3 ? 0.55 : 0.5)] }, 'DECLINE', 0.86, 'document.face_mismatch'),
@@ -175,6 +200,7 @@ export const PACKAGES: readonly PackageSpec[] = [
             ),
             ...from(v, 2, rule('low-quality', { all: [c('imageQuality', 'lt', 0.4)] }, 'REVIEW', 0.64, 'document.low_quality')),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'document.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.92, reason: 'document.verified' },
         }),
       },
@@ -201,15 +227,16 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 32,
         mix: [['APPROVE', 90], ['CHALLENGE', 6], ['DECLINE', 4]],
         inputs: {
-          amount: { float: [1, 2500] },
-          currency: { oneOf: ['GBP', 'EUR', 'USD'] },
-          txnCount1h: { int: [0, 25] },
-          amountToAvgRatio: { float: [0.1, 9] },
+          amount: { float: [1, 2500], min: 0, max: MAX_AMOUNT },
+          currency: { oneOf: CURRENCIES },
+          txnCount1h: { int: [0, 25], max: MAX_COUNT },
+          amountToAvgRatio: { float: [0.1, 9], min: 0, max: 1000 },
           geoMismatch: { bool: 0.03 },
           riskScore: 'risk',
         },
+        optional: { geoMismatch: 0.9 },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('velocity-extreme', { all: [c('txnCount1h', 'gte', 20)] }, 'DECLINE', 0.94, 'velocity.extreme'),
             rule(
@@ -222,6 +249,7 @@ export const PACKAGES: readonly PackageSpec[] = [
             rule('amount-spike', { all: [c('amountToAvgRatio', 'gte', 6)] }, 'CHALLENGE', 0.7, 'amount.spike'),
             ...from(v, 2, rule('geo-mismatch', { all: [c('geoMismatch', 'eq', true)] }, 'CHALLENGE', 0.66, 'geo.mismatch')),
           ],
+          incomplete: { outcome: 'CHALLENGE', confidence: 0.6, reason: 'velocity.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.95, reason: 'velocity.normal' },
         }),
       },
@@ -234,13 +262,13 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 22,
         mix: [['APPROVE', 94], ['CHALLENGE', 3], ['DECLINE', 3]],
         inputs: {
-          amount: { float: [0.5, 400] },
-          currency: { oneOf: ['GBP', 'EUR', 'USD'] },
-          declinedAttempts10m: { int: [0, 9] },
+          amount: { float: [0.5, 400], min: 0, max: MAX_AMOUNT },
+          currency: { oneOf: CURRENCIES },
+          declinedAttempts10m: { int: [0, 9], max: MAX_COUNT },
           binRiskScore: 'risk',
         },
         policy: () => ({
-          version: 1,
+          version: 2,
           rules: [
             rule(
               'card-testing',
@@ -251,6 +279,7 @@ export const PACKAGES: readonly PackageSpec[] = [
             ),
             rule('bin-risk', { all: [c('binRiskScore', 'gte', 85)] }, 'CHALLENGE', 0.7, 'card.bin_risk'),
           ],
+          incomplete: { outcome: 'CHALLENGE', confidence: 0.6, reason: 'card.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.97, reason: 'card.normal' },
         }),
       },
@@ -276,15 +305,17 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 70,
         mix: [['APPROVE', 68], ['REVIEW', 17], ['DECLINE', 15]],
         inputs: {
-          requestedAmount: { int: [500, 40_000] },
-          monthlyIncome: { int: [900, 12_000] },
-          debtToIncome: { float: [0.05, 0.75] },
+          requestedAmount: { int: [500, 40_000], min: 1, max: MAX_AMOUNT },
+          monthlyIncome: { int: [900, 12_000], min: 0, max: MAX_AMOUNT },
+          debtToIncome: { float: [0.05, 0.75], min: 0, max: 100 },
           incomeVerified: { bool: 0.9 },
-          creditHistoryMonths: { int: [0, 240] },
-          bureauScore: { int: [450, 850] },
+          creditHistoryMonths: { int: [0, 240], max: 1200 },
+          bureauScore: { int: [450, 850], min: 300, max: 900 },
         },
+        // A thin-file applicant may have no bureau score at all.
+        optional: { bureauScore: 0.92 },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('dti-excessive', { all: [c('debtToIncome', 'gt', v >= 1 ? 0.45 : 0.5)] }, 'DECLINE', 0.9, 'affordability.dti_excessive'),
             ...from(
@@ -301,6 +332,7 @@ export const PACKAGES: readonly PackageSpec[] = [
             rule('income-unverified', { all: [c('incomeVerified', 'eq', false)] }, 'REVIEW', 0.7, 'affordability.income_unverified'),
             rule('thin-file', { all: [c('creditHistoryMonths', 'lt', 12)] }, 'REVIEW', 0.66, 'credit.thin_file'),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'affordability.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.82, reason: 'affordability.pass' },
         }),
       },
@@ -327,12 +359,12 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 45,
         mix: [['APPROVE', 93], ['REVIEW', 6], ['DECLINE', 1]],
         inputs: {
-          country: { oneOf: COUNTRIES },
+          country: { country: COUNTRIES },
           sanctionsScore: 'risk',
-          listsChecked: { int: [3, 9] },
+          listsChecked: { int: [3, 9], max: 100 },
         },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('sanctions-exact', { all: [c('sanctionsScore', 'gte', 95)] }, 'DECLINE', 0.98, 'aml.sanctions_match'),
             rule('sanctions-fuzzy', { all: [c('sanctionsScore', 'gte', v >= 2 ? 75 : 80)] }, 'REVIEW', 0.72, 'aml.possible_match'),
@@ -344,6 +376,7 @@ export const PACKAGES: readonly PackageSpec[] = [
               'aml.high_risk_jurisdiction',
             ),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'aml.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.96, reason: 'aml.clear' },
         }),
       },
@@ -357,15 +390,16 @@ export const PACKAGES: readonly PackageSpec[] = [
         mix: [['APPROVE', 95], ['REVIEW', 5]],
         inputs: {
           pepMatch: { bool: 0.02 },
-          adverseMediaHits: { int: [0, 4] },
-          country: { oneOf: COUNTRIES },
+          adverseMediaHits: { int: [0, 4], max: MAX_COUNT },
+          country: { country: COUNTRIES },
         },
         policy: () => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('pep-match', { all: [c('pepMatch', 'eq', true)] }, 'REVIEW', 0.83, 'aml.pep_match'),
             rule('adverse-media', { all: [c('adverseMediaHits', 'gte', 3)] }, 'REVIEW', 0.69, 'aml.adverse_media'),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'aml.pep_incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.94, reason: 'aml.pep_clear' },
         }),
       },
@@ -378,13 +412,15 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 90,
         mix: [['APPROVE', 86], ['REVIEW', 11], ['DECLINE', 3]],
         inputs: {
-          registryStatus: { oneOf: ['active', 'active', 'active', 'dormant', 'dissolved'] },
+          registryStatus: { oneOf: ['active', 'active', 'active', 'dormant', 'dissolved'], domain: ['active', 'dormant', 'dissolved', 'struck_off'] },
           uboDisclosed: { bool: 0.93 },
           shellScore: 'risk',
-          country: { oneOf: COUNTRIES },
+          country: { country: COUNTRIES },
         },
+        // Ownership may not have been asked yet.
+        optional: { uboDisclosed: 0.95 },
         policy: () => ({
-          version: 1,
+          version: 2,
           rules: [
             rule(
               'registry-inactive',
@@ -396,6 +432,7 @@ export const PACKAGES: readonly PackageSpec[] = [
             rule('ubo-undisclosed', { all: [c('uboDisclosed', 'eq', false)] }, 'REVIEW', 0.77, 'aml.ubo_undisclosed'),
             rule('shell-indicators', { all: [c('shellScore', 'gte', 70)] }, 'REVIEW', 0.68, 'aml.shell_indicators'),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'aml.business_incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.9, reason: 'aml.business_clear' },
         }),
       },
@@ -421,19 +458,21 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 28,
         mix: [['APPROVE', 84], ['CHALLENGE', 12], ['DECLINE', 4]],
         inputs: {
-          deviceAgeDays: { int: [0, 900] },
+          deviceAgeDays: { int: [0, 900], max: MAX_DAYS },
           emulator: { bool: 0.01 },
           vpn: { bool: 0.08 },
           ipRiskScore: 'risk',
           platform: { oneOf: ['ios', 'android', 'web'] },
         },
+        optional: { ipRiskScore: 0.9 },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('emulator', { all: [c('emulator', 'eq', true)] }, 'DECLINE', 0.93, 'device.emulator'),
             rule('new-device', { any: [c('deviceAgeDays', 'lt', 2), c('vpn', 'eq', true)] }, 'CHALLENGE', 0.71, 'device.new'),
             ...from(v, 1, rule('risky-network', { all: [c('ipRiskScore', 'gte', 80)] }, 'CHALLENGE', 0.67, 'device.risky_network')),
           ],
+          incomplete: { outcome: 'CHALLENGE', confidence: 0.6, reason: 'device.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.88, reason: 'device.trusted' },
         }),
       },
@@ -459,16 +498,17 @@ export const PACKAGES: readonly PackageSpec[] = [
         latencyMedianMs: 150,
         mix: [['APPROVE', 85], ['REVIEW', 15]],
         inputs: {
-          statedIncome: { int: [900, 12_000] },
-          incomeVarianceRatio: { float: [0, 0.6] },
-          verifiedSources: { int: [0, 3] },
+          statedIncome: { int: [900, 12_000], max: MAX_AMOUNT },
+          incomeVarianceRatio: { float: [0, 0.6], max: 100 },
+          verifiedSources: { int: [0, 3], max: 100 },
         },
         policy: (v) => ({
-          version: 1,
+          version: 2,
           rules: [
             rule('income-mismatch', { all: [c('incomeVarianceRatio', 'gt', 0.25)] }, 'REVIEW', 0.75, 'income.mismatch'),
             ...from(v, 1, rule('no-source', { all: [c('verifiedSources', 'lt', 1)] }, 'REVIEW', 0.7, 'income.unverified')),
           ],
+          incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'income.incomplete_evidence' },
           default: { outcome: 'APPROVE', confidence: 0.85, reason: 'income.verified' },
         }),
       },
@@ -603,6 +643,7 @@ export interface FeatureRow {
   outcomes: Outcome[];
   policy: Policy;
   policyHash: string;
+  inputSchema: InputSchema;
   spec: FeatureSpec;
 }
 
@@ -660,6 +701,11 @@ export function buildCatalog(rng: Random, now: Date): Catalog {
       versions.push(version);
       for (const feature of spec.features.filter((f) => f.since <= index)) {
         const policy = feature.policy(index);
+        const inputSchema = inputSchemaOf(feature);
+        // The catalogue refuses to load a version whose schema does not compile
+        // or whose policy reads a field the schema does not declare.
+        compileInputSchema(inputSchema);
+        checkFeatureContract(policy, inputSchema);
         catalog.features.push({
           id: rng.uuid(),
           packageVersionId: version.id,
@@ -668,6 +714,7 @@ export function buildCatalog(rng: Random, now: Date): Catalog {
           outcomes: outcomesOf(policy),
           policy,
           policyHash: sha256Hex(canonicalJson(policy)),
+          inputSchema,
           spec: feature,
         });
       }
@@ -710,6 +757,36 @@ export function buildCatalog(rng: Random, now: Date): Catalog {
 
 /** Outcomes a policy can produce, in enum order. */
 export function outcomesOf(policy: Policy): Outcome[] {
-  const produced = new Set<Outcome>([policy.default.outcome, ...policy.rules.map((r) => r.outcome)]);
+  const produced = new Set<Outcome>([policy.default.outcome, policy.incomplete.outcome, ...policy.rules.map((r) => r.outcome)]);
   return OUTCOMES.filter((o) => produced.has(o));
+}
+
+/**
+ * The JSON Schema (2020-12) of a feature's attributes, from its input specs:
+ * every attribute typed and bounded, the non-optional ones required, and no
+ * other attribute allowed.
+ */
+export function inputSchemaOf(spec: FeatureSpec): InputSchema {
+  const optional = spec.optional ?? {};
+  const names = Object.keys(spec.inputs);
+  for (const name of Object.keys(optional)) {
+    if (!names.includes(name)) throw new Error(`catalog: ${spec.key} marks undeclared input ${name} optional`);
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `${spec.key} attributes`,
+    type: 'object',
+    additionalProperties: false,
+    required: names.filter((name) => !Object.hasOwn(optional, name)),
+    properties: Object.fromEntries(names.map((name) => [name, fieldSchema(spec.inputs[name]!)])),
+  };
+}
+
+function fieldSchema(field: FieldSpec): InputSchema {
+  if (field === 'risk') return { type: 'integer', minimum: 0, maximum: 100 };
+  if ('int' in field) return { type: 'integer', minimum: field.min ?? field.int[0], maximum: field.max ?? field.int[1] };
+  if ('float' in field) return { type: 'number', minimum: field.min ?? field.float[0], maximum: field.max ?? field.float[1] };
+  if ('oneOf' in field) return { type: 'string', enum: [...new Set(field.domain ?? field.oneOf)] };
+  if ('country' in field) return { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' };
+  return { type: 'boolean' };
 }

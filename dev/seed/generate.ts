@@ -26,6 +26,7 @@ import {
   type SubjectType,
   type TenantRow,
 } from './catalog';
+import { InputSchemaCache, type AttributesValidator, type JsonValue } from '../../subgraphs/decisions/policy';
 import { Random, type WeightedPairs } from './random';
 
 export interface SeedOptions {
@@ -127,9 +128,9 @@ async function insertCatalog(client: PoolClient, catalog: Catalog): Promise<void
   }
   for (const f of catalog.features) {
     await client.query(
-      `INSERT INTO features (id, package_version_id, key, description, outcomes, policy, policy_hash)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-      [f.id, f.packageVersionId, f.key, f.description, f.outcomes, canonicalJson(f.policy), f.policyHash],
+      `INSERT INTO features (id, package_version_id, key, description, outcomes, policy, policy_hash, input_schema)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb)`,
+      [f.id, f.packageVersionId, f.key, f.description, f.outcomes, canonicalJson(f.policy), f.policyHash, canonicalJson(f.inputSchema)],
     );
   }
   for (const i of catalog.installations) {
@@ -313,6 +314,8 @@ interface TrafficSource {
   /** Rule reasons (with their confidence) per outcome, in policy order. */
   reasons: Map<Outcome, { reason: string; confidence: number }[]>;
   inputs: [string, FieldSpec][];
+  /** The feature version's stored input schema, compiled. */
+  validate: AttributesValidator;
 }
 
 interface Slot {
@@ -469,8 +472,11 @@ class DecisionStream {
     const input = {
       featureKey: feature.key,
       subject: { type: subjectType, reference: subjectReference },
-      input: fakeInput(rng, source.inputs, outcome),
+      input: fakeInput(rng, source.inputs, feature.spec.optional ?? {}, outcome),
     };
+    // Every seeded decision is one the API would have accepted.
+    const problems = source.validate(input.input);
+    if (problems.length) throw new Error(`seed: generated ${feature.key} attributes break its schema: ${JSON.stringify(problems)}`);
     const inputHash = sha256Hex(canonicalJson(input));
 
     const latencyMs = Math.max(1, Math.round(feature.spec.latencyMedianMs * Math.exp(0.85 * rng.normal())));
@@ -644,6 +650,7 @@ class DecisionStream {
 
 function trafficSources(catalog: Catalog): TrafficSource[] {
   const sources: TrafficSource[] = [];
+  const schemas = new InputSchemaCache();
   catalog.tenants.forEach((tenant, tenantIndex) => {
     for (const installation of catalog.installations.filter((i) => i.tenantId === tenant.id)) {
       for (const feature of catalog.features.filter((f) => f.packageVersionId === installation.packageVersionId)) {
@@ -664,6 +671,7 @@ function trafficSources(catalog: Catalog): TrafficSource[] {
           mix: feature.spec.mix.filter(([outcome]) => feature.outcomes.includes(outcome)),
           reasons,
           inputs: Object.entries(feature.spec.inputs),
+          validate: schemas.validatorFor(feature.inputSchema),
         });
       }
     }
@@ -745,13 +753,21 @@ function subjectPools(
   return pools;
 }
 
-function fakeInput(rng: Random, inputs: [string, FieldSpec][], outcome: Outcome): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
+/**
+ * A decision input drawn from the feature's input specs, the same specs its
+ * stored input schema is made from; optional attributes are left out as
+ * often as their spec says.
+ */
+export function fakeInput(rng: Random, inputs: [string, FieldSpec][], optional: Readonly<Record<string, number>>, outcome: Outcome): Record<string, JsonValue> {
+  const input: Record<string, JsonValue> = {};
   for (const [name, spec] of inputs) {
+    const presence = optional[name];
+    if (presence !== undefined && !rng.chance(presence)) continue;
     if (spec === 'risk') input[name] = riskScore(rng, outcome);
     else if ('int' in spec) input[name] = rng.int(spec.int[0], spec.int[1]);
     else if ('float' in spec) input[name] = round(spec.float[0] + rng.float() * (spec.float[1] - spec.float[0]), 2);
     else if ('oneOf' in spec) input[name] = rng.pick(spec.oneOf);
+    else if ('country' in spec) input[name] = rng.pick(spec.country);
     else input[name] = rng.chance(spec.bool);
   }
   return input;

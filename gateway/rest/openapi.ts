@@ -18,7 +18,10 @@ const error = {
         code: { type: 'string', description: 'Stable, machine-readable code, e.g. UNAUTHENTICATED, MALFORMED_JSON, IDEMPOTENCY_KEY_REUSED.' },
         message: { type: 'string', description: 'What went wrong, for people.' },
         request_id: { type: 'string', description: 'The X-Request-Id of the call.' },
-        details: { type: 'object', description: 'Structured context: the offending field, parameter or reason.' },
+        details: {
+          description: 'Structured context: the offending field, parameter or reason. For INVALID_ATTRIBUTES, the list of every problem with the attributes.',
+          oneOf: [{ type: 'object' }, { type: 'array', items: { $ref: '#/components/schemas/AttributeProblem' } }],
+        },
       },
     },
   },
@@ -129,7 +132,11 @@ export const OPENAPI_DOCUMENT = {
           '409': { description: 'The Idempotency-Key was used for a different body (IDEMPOTENCY_KEY_REUSED).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
           '413': { description: 'The body is larger than 64 KiB (PAYLOAD_TOO_LARGE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
           '415': { description: 'The body is not application/json (UNSUPPORTED_MEDIA_TYPE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-          '422': { description: 'No package installed for the tenant offers the feature (FEATURE_NOT_INSTALLED).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          '422': {
+            description:
+              'The attributes do not match the input schema of the installed feature version (INVALID_ATTRIBUTES: details lists each {field, problem}; see GET /v1/features/{key}/input-schema), no package installed for the tenant offers the feature (FEATURE_NOT_INSTALLED), or the installed version cannot decide (INPUT_SCHEMA_MISSING, FEATURE_CONTRACT_INVALID). Nothing is written.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       },
       get: {
@@ -165,6 +172,20 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/v1/features/{key}/input-schema': {
+      get: {
+        operationId: 'getFeatureInputSchema',
+        summary: 'The input schema of a feature as the tenant has it installed',
+        description: 'The JSON Schema (draft 2020-12) that the attributes of POST /v1/decisions must match for this feature: the contract of the package version the tenant has installed. Undeclared attributes are refused.',
+        parameters: [requestIdHeader, { name: 'key', in: 'path', required: true, schema: { type: 'string' }, examples: { kyc: { value: 'kyc.adaptive' } } }],
+        responses: {
+          '200': { description: 'The installed version and its input schema.', content: { 'application/json': { schema: { $ref: '#/components/schemas/FeatureInputSchema' } } } },
+          '404': { description: 'No package installed for this tenant offers the feature (NOT_FOUND).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          '422': { description: 'The installed version declares no input schema and cannot decide (INPUT_SCHEMA_MISSING).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          ...errorResponses,
+        },
+      },
+    },
     '/v1/requests/{requestId}': {
       get: {
         operationId: 'getRequestLineage',
@@ -194,7 +215,35 @@ export const OPENAPI_DOCUMENT = {
         properties: {
           feature: { type: 'string', examples: ['kyc.adaptive'] },
           subject: { type: 'object', additionalProperties: false, required: ['type', 'reference'], properties: { type: { type: 'string' }, reference: { type: 'string' } } },
-          attributes: { type: 'object', description: 'What the policy reads: at most 16 KB, 5 levels, 200 keys.' },
+          attributes: {
+            type: 'object',
+            description:
+              'What the policy reads: at most 16 KB, 5 levels, 200 keys, matching the input schema of the installed feature version, served at GET /v1/features/{feature}/input-schema (and as Feature.inputSchema in the graph). Required attributes present, declared types and ranges, enums in exact case, no undeclared attribute; otherwise 422 INVALID_ATTRIBUTES.',
+          },
+        },
+      },
+      AttributeProblem: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field', 'problem'],
+        properties: {
+          field: { type: 'string', description: 'Dotted path of the attribute (`device.ageDays`, `tags[2]`); empty for the attributes object itself.' },
+          problem: { type: 'string', description: 'What is wrong with it, e.g. "is required", "must be an integer, got a string".' },
+        },
+      },
+      FeatureInputSchema: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['feature', 'package_version', 'input_schema'],
+        properties: {
+          feature: { type: 'string', examples: ['kyc.adaptive'] },
+          package_version: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'version', 'package'],
+            properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'string' }, package: { type: 'string' } },
+          },
+          input_schema: { type: 'object', description: 'A JSON Schema, draft 2020-12.' },
         },
       },
       DecisionList: {

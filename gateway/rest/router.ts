@@ -13,6 +13,7 @@ import { rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '..
 import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent, restWarning } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
+import { INSTALLED_FEATURE, restInputSchema } from './features';
 import { OPENAPI_DOCUMENT } from './openapi';
 
 /** What a REST call shares with every operation it runs: the client's id, and the facts for its one audit record. */
@@ -138,6 +139,20 @@ const ENDPOINTS: Endpoint[] = [
       const events = result.data!.auditEvents.edges.map((e: any) => restEvent(e.node)).reverse();
       if (events.length === 0) throw new RestError(ErrorCode.NOT_FOUND, 'no recorded request with that id');
       return { status: 200, body: { request_id: params[0], events, decisions: result.data!.decisions.edges.map((e: any) => restDecision(e.node)) } };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/features/:key/input-schema',
+    pattern: /^\/v1\/features\/([^/]+)\/input-schema$/,
+    scope: 'read',
+    async handle({ params, execute }) {
+      const result = await execute(INSTALLED_FEATURE, { key: params[0] });
+      throwIfErrors(result);
+      const feature = result.data!.installedFeature;
+      if (!feature) throw new RestError(ErrorCode.NOT_FOUND, 'no package installed for this tenant offers that feature');
+      if (feature.inputSchema === null) throw new RestError(ErrorCode.INPUT_SCHEMA_MISSING, 'the installed version of this feature declares no input schema, so it cannot decide');
+      return { status: 200, body: restInputSchema(feature) };
     },
   },
 ];

@@ -3,7 +3,7 @@ import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
 import { appendAuditEvents } from '../../lib/audit-log/chain';
 import { domainEvent } from '../../lib/audit-log/events';
 import type { Caller } from '../../lib/caller';
-import { badUserInput, codedError, ErrorCode, forbidden } from '../../lib/errors';
+import { badUserInput, codedError, ErrorCode, forbidden, invalidAttributes } from '../../lib/errors';
 import { uuidV7 } from '../../lib/ids';
 import { DecisionInputError, evaluatePolicy, validateDecisionInput } from './policy';
 import { canonicalJson } from '../../lib/canonical-json';
@@ -17,6 +17,12 @@ function checkText(name: string, value: string, max: number): string {
   const trimmed = value.trim();
   if (trimmed.length === 0 || trimmed.length > max) throw badUserInput(`${name} must be 1 to ${max} characters`, { field: name });
   return trimmed;
+}
+
+/** The first few problems, for the message; `details` has them all. */
+function summary(problems: ReadonlyArray<{ field: string; problem: string }>): string {
+  const shown = problems.slice(0, 3).map((p) => `${p.field || 'attributes'} ${p.problem}`);
+  return problems.length > 3 ? `${shown.join('; ')}; and ${problems.length - 3} more (see details)` : shown.join('; ');
 }
 
 /**
@@ -43,15 +49,12 @@ export class DecisionMaker {
     try {
       attributes = validateDecisionInput(input.attributes);
     } catch (error) {
-      if (error instanceof DecisionInputError) throw badUserInput(`attributes: ${error.message}`, { field: 'attributes', path: error.path });
+      if (error instanceof DecisionInputError) {
+        throw invalidAttributes(`attributes: ${error.message}`, [{ field: error.path, problem: error.problem }], { feature });
+      }
       throw error;
     }
     const inputHash = sha256Hex(canonicalJson({ feature, subject, attributes }));
-
-    if (key !== null) {
-      const earlier = await this.replay(tenantId, key, inputHash);
-      if (earlier) return earlier;
-    }
 
     const found = await this.catalog.lookup(tenantId, feature);
     if (found.kind === 'no_tenant') throw forbidden('the credential names a tenant that does not exist');
@@ -59,6 +62,34 @@ export class DecisionMaker {
     if (found.kind === 'not_installed') {
       throw codedError(ErrorCode.FEATURE_NOT_INSTALLED, `no package installed for this tenant offers the feature ${feature}`, { feature });
     }
+    if (found.kind === 'no_input_schema') {
+      throw codedError(ErrorCode.INPUT_SCHEMA_MISSING, `the installed version of ${feature} declares no input schema, so it cannot decide; install a version that does`, {
+        feature,
+        packageVersionId: found.packageVersionId,
+      });
+    }
+    if (found.kind === 'contract_invalid') {
+      throw codedError(ErrorCode.FEATURE_CONTRACT_INVALID, `the installed version of ${feature} cannot decide: ${found.problem}`, {
+        feature,
+        packageVersionId: found.packageVersionId,
+      });
+    }
+    // Checked against the installed version's contract before anything else
+    // (a replay included), so no decision is ever made, or returned, on
+    // attributes that version refuses.
+    const problems = found.feature.validate(attributes);
+    if (problems.length) {
+      throw invalidAttributes(`attributes do not match the input schema of ${feature}: ${summary(problems)}`, problems, {
+        feature,
+        packageVersionId: found.feature.packageVersionId,
+      });
+    }
+
+    if (key !== null) {
+      const earlier = await this.replay(tenantId, key, inputHash);
+      if (earlier) return earlier;
+    }
+
     const evaluation = evaluatePolicy(found.feature.policy, attributes);
     const createdAt = new Date();
     const record = {

@@ -98,6 +98,22 @@ export class PackageStore {
     });
   }
 
+  /**
+   * The feature a tenant's decisions use for `key`: from its most recently
+   * installed version offering it, the same choice the decisions domain's
+   * policy catalogue makes.
+   */
+  async installedFeature(tenantId: string, key: string): Promise<Feature | null> {
+    if (!isUuid(tenantId)) return null;
+    const installation = await this.prisma.installation.findFirst({
+      where: { tenantId, packageVersion: { features: { some: { key } } } },
+      orderBy: { installedAt: 'desc' },
+      select: { packageVersionId: true },
+    });
+    if (!installation) return null;
+    return this.prisma.feature.findUnique({ where: { packageVersionId_key: { packageVersionId: installation.packageVersionId, key } } });
+  }
+
   installationsByTenantIds(tenantIds: readonly string[], scope: string | null): Promise<Installation[]> {
     const wanted = tenantIds.filter((id) => isUuid(id) && (scope === null || id === scope));
     if (wanted.length === 0) return Promise.resolve([]);

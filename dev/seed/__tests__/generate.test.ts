@@ -5,6 +5,7 @@
  * outcome and reasons come from that feature's policy, its audit trail is
  * there, and a seed reproduces byte for byte.
  */
+import { checkFeatureContract, compileInputSchema, parsePolicy } from '../../../subgraphs/decisions/policy';
 import { Client, Pool } from 'pg';
 import { createMigratedDatabase } from '../../../test/helpers/migrated-database';
 import { withClient } from '../../../test/helpers/scratch-database';
@@ -125,6 +126,19 @@ describe('seedDatabase', () => {
       for (const f of features.rows) {
         expect(f.policy_hash).toBe(sha256Hex(canonicalJson(f.policy)));
         expect(f.outcomes.length).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  it('stores with every feature version the input schema its policy is checked against', async () => {
+    await withClient(url, async (client) => {
+      const features = await client.query<{ key: string; policy: unknown; input_schema: unknown }>('SELECT key, policy, input_schema FROM features');
+      expect(features.rows.length).toBeGreaterThan(10);
+      for (const f of features.rows) {
+        expect(f.input_schema).toMatchObject({ type: 'object', additionalProperties: false });
+        // The same checks the decisions service makes before it decides with a version.
+        expect(() => checkFeatureContract(parsePolicy(f.policy), f.input_schema)).not.toThrow();
+        expect(() => compileInputSchema(f.input_schema)).not.toThrow();
       }
     });
   });

@@ -25,7 +25,7 @@ export type Scalars = {
 
 /** A request for a decision. */
 export type CreateDecisionInput = {
-  /** The attributes the feature's policy reads: a JSON object of at most 16 KB, 5 levels deep and 200 keys. */
+  /** The attributes the feature's policy reads: a JSON object of at most 16 KB, 5 levels deep and 200 keys, matching the installed version's input schema (`installedFeature(key).inputSchema`): required attributes present, each of its declared type and range, enums in exact case, and no undeclared attribute. */
   attributes: Scalars['JSON']['input'];
   /** Feature key to decide with, e.g. `kyc.adaptive`. */
   feature: Scalars['String']['input'];
@@ -158,10 +158,15 @@ export type Mutation = {
    * Makes a decision for the caller's tenant: evaluates, deterministically, the
    * policy of `feature` from the package version the tenant has installed, and
    * records the decision and its `decision.created` audit event in one
-   * transaction. Needs the write scope. Fails with FEATURE_NOT_INSTALLED when
-   * no installed package offers the feature, TENANT_SUSPENDED for a suspended
-   * tenant, and IDEMPOTENCY_KEY_REUSED when `idempotencyKey` was already used
-   * for a different request; nothing is written then.
+   * transaction. Needs the write scope. Fails with BAD_USER_INPUT (reason
+   * INVALID_ATTRIBUTES, `details` listing each `{field, problem}`) when
+   * `attributes` do not match the installed version's input schema
+   * (`installedFeature(key).inputSchema`), FEATURE_NOT_INSTALLED when no
+   * installed package offers the feature, INPUT_SCHEMA_MISSING or
+   * FEATURE_CONTRACT_INVALID when the installed version cannot decide,
+   * TENANT_SUSPENDED for a suspended tenant, and IDEMPOTENCY_KEY_REUSED when
+   * `idempotencyKey` was already used for a different request; nothing is
+   * written then.
    */
   createDecision: Decision;
 };

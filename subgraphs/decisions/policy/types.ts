@@ -33,12 +33,27 @@ export interface PolicyRule {
   reason: string;
 }
 
+/** An outcome with its confidence and reason code. */
+export interface Verdict {
+  outcome: Outcome;
+  confidence: number;
+  reason: string;
+}
+
 /**
  * A feature's declarative decision policy: ordered rules, each a condition
- * group with the outcome it gives, and a default for when none matches.
+ * group with the outcome it gives; `incomplete` for when a rule cannot be
+ * decided because evidence it reads is absent (an optional attribute the
+ * caller did not send), and `default` for when every rule is decidedly false.
+ *
+ * Version 2. Version 1 had no `incomplete`: an absent field made conditions
+ * false and the default (usually APPROVE) decided, so missing evidence
+ * approved. It is refused, not upgraded, because what a policy decides on
+ * incomplete evidence is its author's call.
  */
 export interface Policy {
-  version: 1;
+  version: 2;
   rules: readonly PolicyRule[];
-  default: { outcome: Outcome; confidence: number; reason: string };
+  incomplete: Verdict;
+  default: Verdict;
 }

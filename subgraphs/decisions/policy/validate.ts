@@ -1,5 +1,5 @@
 import { describe, isPlainObject } from './json';
-import type { Condition, ConditionGroup, ConditionOp, Outcome, Policy, PolicyRule, Scalar } from './types';
+import type { Condition, ConditionGroup, ConditionOp, Outcome, Policy, PolicyRule, Scalar, Verdict } from './types';
 
 /** A stored policy that does not follow the format; `path` points into the policy JSON. */
 export class PolicyError extends Error {
@@ -34,14 +34,18 @@ const OPS: Record<ConditionOp, true> = {
  * Checks JSON (as stored with a package version) against the policy format
  * and returns a fresh copy typed as a Policy, or throws a PolicyError naming
  * the first offending path, e.g. `rules[2].when.all[0].op: unknown operator "gtx"`.
+ * `incomplete` is required: what the policy decides when evidence is absent.
  * Strict: unknown keys are refused (a misspelt key would otherwise be
  * silently ignored), rule ids must be unique, and each operator's value must
  * have the shape documented on Condition, with in/nin lists non-empty and of
  * one type.
  */
 export function parsePolicy(json: unknown): Policy {
-  const root = record(json, '', ['version', 'rules', 'default']);
-  if (root.version !== 1) fail('version', `expected 1, got ${describe(root.version)}`);
+  const root = record(json, '', ['version', 'rules', 'incomplete', 'default']);
+  if (root.version !== 2) {
+    // Version 1 let absent evidence fall through to the default (see Policy).
+    fail('version', `expected 2 (version 1 policies do not say what they decide on incomplete evidence), got ${describe(root.version)}`);
+  }
   const firstIndexOfId = new Map<string, number>();
   const rules = list(root.rules, 'rules').map((value, i) => {
     const rule = parseRule(value, `rules[${i}]`);
@@ -50,15 +54,15 @@ export function parsePolicy(json: unknown): Policy {
     firstIndexOfId.set(rule.id, i);
     return rule;
   });
-  const fallback = record(root.default, 'default', ['outcome', 'confidence', 'reason']);
+  return { version: 2, rules, incomplete: verdict(root.incomplete, 'incomplete'), default: verdict(root.default, 'default') };
+}
+
+function verdict(value: unknown, path: string): Verdict {
+  const fields = record(value, path, ['outcome', 'confidence', 'reason']);
   return {
-    version: 1,
-    rules,
-    default: {
-      outcome: outcome(fallback.outcome, 'default.outcome'),
-      confidence: confidence(fallback.confidence, 'default.confidence'),
-      reason: text(fallback.reason, 'default.reason'),
-    },
+    outcome: outcome(fields.outcome, `${path}.outcome`),
+    confidence: confidence(fields.confidence, `${path}.confidence`),
+    reason: text(fields.reason, `${path}.reason`),
   };
 }
 

@@ -41,13 +41,21 @@ export type Feature = {
   description: Scalars['String']['output'];
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
+  /**
+   * The JSON Schema (draft 2020-12) that a decision's `attributes` must match:
+   * every attribute typed and bounded, the required ones listed, and no
+   * undeclared attribute allowed. `createDecision` refuses attributes that do
+   * not match with BAD_USER_INPUT (reason INVALID_ATTRIBUTES). Null only for a
+   * version stored before input contracts, which cannot make decisions.
+   */
+  inputSchema?: Maybe<Scalars['JSON']['output']>;
   /** Feature key that producers call, e.g. `kyc.adaptive`. */
   key: Scalars['String']['output'];
   /** The outcomes this feature can produce. */
   outcomes: Array<DecisionOutcome>;
   /** The package version offering this feature. */
   packageVersion: PackageVersion;
-  /** The declarative decision policy: ordered rules evaluated against the decision input. */
+  /** The declarative decision policy (format version 2): ordered rules evaluated against the decision input, what it decides on incomplete evidence (`incomplete`), and its `default`. */
   policy: Scalars['JSON']['output'];
   /** SHA-256 (hex) of the canonical policy JSON; decisions record it to name exactly what decided them. */
   policyHash: Scalars['String']['output'];
@@ -196,12 +204,25 @@ export type PageInfo = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * A feature as the credential's tenant has it installed: the version that
+   * `createDecision` would use for this key, with the `inputSchema` its
+   * attributes must match. Null when the credential names no tenant or no
+   * package the tenant installed offers the feature.
+   */
+  installedFeature?: Maybe<Feature>;
   /** One capability package by its slug. Null when no package has that slug. */
   package?: Maybe<Package>;
   /** One package version by id. Null when no version has that id. */
   packageVersion?: Maybe<PackageVersion>;
   /** Capability packages in the marketplace, ordered by slug. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns. */
   packages?: Maybe<Array<Package>>;
+};
+
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryInstalledFeatureArgs = {
+  key: Scalars['String']['input'];
 };
 
 
@@ -408,6 +429,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type FeatureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Feature'] = ResolversParentTypes['Feature']> = ResolversObject<{
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inputSchema?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outcomes?: Resolver<Array<ResolversTypes['DecisionOutcome']>, ParentType, ContextType>;
   packageVersion?: Resolver<ResolversTypes['PackageVersion'], ParentType, ContextType>;
@@ -481,6 +503,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  installedFeature?: Resolver<Maybe<ResolversTypes['Feature']>, ParentType, ContextType, RequireFields<QueryInstalledFeatureArgs, 'key'>>;
   package?: Resolver<Maybe<ResolversTypes['Package']>, ParentType, ContextType, RequireFields<QueryPackageArgs, 'slug'>>;
   packageVersion?: Resolver<Maybe<ResolversTypes['PackageVersion']>, ParentType, ContextType, RequireFields<QueryPackageVersionArgs, 'id'>>;
   packages?: Resolver<Maybe<Array<ResolversTypes['Package']>>, ParentType, ContextType, Partial<QueryPackagesArgs>>;

@@ -4,9 +4,9 @@ import type { JsonValue } from '../json';
 import type { Condition, ConditionGroup } from '../types';
 import { policyOf, rule, shuffleKeys } from './helpers';
 
-/** Whether a single condition holds for an input. */
-function holds(condition: Condition, input: Record<string, JsonValue>): boolean {
-  return evaluatePolicy(policyOf(rule('only', { all: [condition] })), input).matchedRuleId === 'only';
+/** What a single condition says about an input: true, false, or null (cannot tell). */
+function holds(condition: Condition, input: Record<string, JsonValue>): boolean | null {
+  return evaluatePolicy(policyOf(rule('only', { all: [condition] })), input).trace[0]!.holds;
 }
 
 const c = (field: string, op: Condition['op'], value: Condition['value']): Condition => ({ field, op, value });
@@ -20,7 +20,6 @@ describe('operators', () => {
     ['eq compares arrays item by item in order', c('x', 'eq', [1, 2]), [1, 2], true],
     ['eq fails for the same items in another order', c('x', 'eq', [1, 2]), [2, 1], false],
     ['eq fails for an array with an extra item', c('x', 'eq', [1, 2]), [1, 2, 3], false],
-    ['eq never holds for an object field', c('x', 'eq', 'a'), { a: 1 }, false],
     ['neq holds for a different value of the same type', c('x', 'neq', 'GB'), 'US', true],
     ['neq fails for an equal value', c('x', 'neq', 'GB'), 'GB', false],
     ['neq holds for a different array', c('x', 'neq', [1]), [2], true],
@@ -46,7 +45,7 @@ describe('operators', () => {
   });
 });
 
-describe('type mismatches', () => {
+describe('type mismatches cannot be told, never false', () => {
   it.each<[string, Condition, JsonValue]>([
     ['a numeric string is not gte a number', c('x', 'gte', 79), '80'],
     ['a number is not lt a string', c('x', 'lt', '9'), 1],
@@ -62,7 +61,7 @@ describe('type mismatches', () => {
     ['an object is not ordered', c('x', 'gte', 0), { y: 1 }],
     ['an object does not neq a scalar', c('x', 'neq', 1), { y: 1 }],
   ])('%s', (_name, condition, value) => {
-    expect(holds(condition, { x: value })).toBe(false);
+    expect(holds(condition, { x: value })).toBeNull();
   });
 });
 
@@ -76,20 +75,24 @@ describe('missing fields', () => {
     c('x', 'gte', 1),
     c('x', 'in', [1]),
     c('x', 'nin', [1]),
-    c('x', 'exists', true),
   ];
 
+  it('exists is always known: true present, false absent', () => {
+    expect(holds(c('x', 'exists', true), {})).toBe(false);
+    expect(holds(c('x', 'exists', true), { x: 0 })).toBe(true);
+  });
+
   it.each(everyComparison.map((condition) => [condition.op, condition] as const))(
-    'an absent field fails %s',
+    'an absent field makes %s unknown, not false',
     (_op, condition) => {
-      expect(holds(condition, { other: 1 })).toBe(false);
+      expect(holds(condition, { other: 1 })).toBeNull();
     },
   );
 
   it.each(everyComparison.map((condition) => [condition.op, condition] as const))(
-    'a null field fails %s, as if absent',
+    'a null field makes %s unknown, as if absent',
     (_op, condition) => {
-      expect(holds(condition, { x: null })).toBe(false);
+      expect(holds(condition, { x: null })).toBeNull();
     },
   );
 
@@ -113,7 +116,7 @@ describe('dotted paths', () => {
   it('make the field missing when a segment is absent, a scalar, null or an array', () => {
     for (const device of [{}, 5, null, [{ ageDays: 1 }]] as JsonValue[]) {
       expect(holds(c('device.ageDays', 'exists', false), { device })).toBe(true);
-      expect(holds(c('device.ageDays', 'lt', 2), { device })).toBe(false);
+      expect(holds(c('device.ageDays', 'lt', 2), { device })).toBeNull();
     }
   });
 
@@ -132,6 +135,17 @@ describe('condition groups', () => {
     expect(evaluatePolicy(policyOf(rule('never', { any: [] })), {}).matchedRuleId).toBeNull();
   });
 
+  it('combine unknowns in Kleene logic: all is false on any false, any is true on any true', () => {
+    const gt = (field: string) => c(field, 'gt', 0);
+    const truth = (when: ConditionGroup, input: Record<string, JsonValue>) => evaluatePolicy(policyOf(rule('r', when)), input).trace[0]!.holds;
+    // a absent (unknown), b true or false
+    expect(truth({ all: [gt('a'), gt('b')] }, { b: 1 })).toBeNull();
+    expect(truth({ all: [gt('a'), gt('b')] }, { b: -1 })).toBe(false);
+    expect(truth({ any: [gt('a'), gt('b')] }, { b: 1 })).toBe(true);
+    expect(truth({ any: [gt('a'), gt('b')] }, { b: -1 })).toBeNull();
+    expect(truth({ all: [{ any: [gt('a')] }, gt('b')] }, { b: 1 })).toBeNull();
+  });
+
   it('all needs every condition and any needs one', () => {
     const both: ConditionGroup = { all: [c('a', 'eq', 1), c('b', 'eq', 1)] };
     const either: ConditionGroup = { any: [c('a', 'eq', 1), c('b', 'eq', 1)] };
@@ -147,7 +161,8 @@ describe('condition groups', () => {
     };
     const policy = policyOf(rule('step-up', when, 'CHALLENGE'));
     expect(evaluatePolicy(policy, { risk: 50, device: { ageDays: 1 } }).outcome).toBe('CHALLENGE');
-    expect(evaluatePolicy(policy, { risk: 50, device: { ageDays: 9 } }).outcome).toBe('APPROVE');
+    expect(evaluatePolicy(policy, { sanctions: false, risk: 50, device: { ageDays: 9 } }).outcome).toBe('APPROVE');
+    expect(evaluatePolicy(policy, { risk: 50, device: { ageDays: 9 } }).basis).toBe('incomplete');
     expect(evaluatePolicy(policy, { sanctions: true }).outcome).toBe('CHALLENGE');
   });
 });
@@ -161,24 +176,25 @@ describe('rule order, default and reasons', () => {
   );
 
   it('the first rule that holds decides outcome, confidence and first reason', () => {
-    const evaluation = evaluatePolicy(policy, { risk: 85, nameMatch: 0.5 });
+    const evaluation = evaluatePolicy(policy, { sanctions: false, risk: 85, nameMatch: 0.5 });
     expect(evaluation).toEqual({
       outcome: 'DECLINE',
       confidence: 0.91,
       reasons: ['risk.high'],
       matchedRuleId: 'risk-high',
+      basis: 'rule',
       trace: [
-        { ruleId: 'sanctions', matched: false },
-        { ruleId: 'risk-high', matched: true },
-        { ruleId: 'name-mismatch', matched: true },
-        { ruleId: 'risk-elevated', matched: true },
+        { ruleId: 'sanctions', holds: false },
+        { ruleId: 'risk-high', holds: true },
+        { ruleId: 'name-mismatch', holds: true },
+        { ruleId: 'risk-elevated', holds: true },
       ],
     });
   });
 
   it('later rules with the same outcome that also hold add their reasons in rule order', () => {
     expect(evaluatePolicy(policy, { sanctions: true, risk: 90 }).reasons).toEqual(['kyc.sanctions', 'risk.high']);
-    expect(evaluatePolicy(policy, { risk: 70, nameMatch: 0.1 }).reasons).toEqual(['kyc.name_mismatch', 'risk.elevated']);
+    expect(evaluatePolicy(policy, { sanctions: false, risk: 70, nameMatch: 0.1 }).reasons).toEqual(['kyc.name_mismatch', 'risk.elevated']);
   });
 
   it('reasons stop at three and do not repeat', () => {
@@ -196,13 +212,31 @@ describe('rule order, default and reasons', () => {
   });
 
   it('the default applies when no rule holds, with its reason alone', () => {
-    expect(evaluatePolicy(policy, { risk: 10, nameMatch: 0.9 })).toEqual({
+    expect(evaluatePolicy(policy, { sanctions: false, risk: 10, nameMatch: 0.9 })).toEqual({
       outcome: 'APPROVE',
       confidence: 0.9,
       reasons: ['default.reason'],
+      basis: 'default',
       matchedRuleId: null,
-      trace: policy.rules.map((r) => ({ ruleId: r.id, matched: false })),
+      trace: policy.rules.map((r) => ({ ruleId: r.id, holds: false })),
     });
+  });
+
+  it('a rule that cannot be told gives the incomplete verdict, never the default', () => {
+    // sanctions absent: the first rule cannot be told, so nothing below it may decide
+    expect(evaluatePolicy(policy, { risk: 10, nameMatch: 0.9 })).toMatchObject({
+      outcome: 'REVIEW',
+      confidence: 0.5,
+      reasons: ['incomplete.reason'],
+      basis: 'incomplete',
+      matchedRuleId: 'sanctions',
+    });
+    expect(evaluatePolicy(policy, {}).basis).toBe('incomplete');
+    // a rule that holds before the unknown one still decides
+    const late = policyOf(rule('risk', { all: [c('risk', 'gte', 80)] }), rule('device', { all: [c('device.ageDays', 'lt', 2)] }, 'CHALLENGE'));
+    expect(evaluatePolicy(late, { risk: 90 })).toMatchObject({ outcome: 'DECLINE', basis: 'rule' });
+    expect(evaluatePolicy(late, { risk: 10 })).toMatchObject({ outcome: 'REVIEW', basis: 'incomplete', matchedRuleId: 'device' });
+    expect(evaluatePolicy(late, { risk: 10, device: { ageDays: 30 } })).toMatchObject({ outcome: 'APPROVE', basis: 'default' });
   });
 
   it('a rule giving the default outcome does not bring the default reason with it', () => {
@@ -215,6 +249,7 @@ describe('rule order, default and reasons', () => {
       outcome: 'APPROVE',
       confidence: 0.9,
       reasons: ['default.reason'],
+      basis: 'default',
       matchedRuleId: null,
       trace: [],
     });

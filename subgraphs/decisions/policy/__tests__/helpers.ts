@@ -11,8 +11,9 @@ export const rule = (id: string, when: ConditionGroup, outcome: Outcome = 'DECLI
 });
 
 export const policyOf = (...rules: PolicyRule[]): Policy => ({
-  version: 1,
+  version: 2,
   rules,
+  incomplete: { outcome: 'REVIEW', confidence: 0.5, reason: 'incomplete.reason' },
   default: { outcome: 'APPROVE', confidence: 0.9, reason: 'default.reason' },
 });
 

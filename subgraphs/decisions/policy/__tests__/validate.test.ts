@@ -3,7 +3,7 @@ import { MAX_GROUP_DEPTH, parsePolicy, PolicyError } from '../validate';
 /** A valid policy as it comes out of the database: plain JSON. */
 function stored(): Record<string, any> {
   return {
-    version: 1,
+    version: 2,
     rules: [
       { id: 'sanctions', when: { all: [{ field: 'sanctionsMatch', op: 'eq', value: true }] }, outcome: 'DECLINE', confidence: 0.97, reason: 'kyc.sanctions_match' },
       { id: 'jurisdiction', when: { any: [{ field: 'country', op: 'in', value: ['IR', 'KP'] }] }, outcome: 'REVIEW', confidence: 0.8, reason: 'aml.jurisdiction' },
@@ -20,6 +20,7 @@ function stored(): Record<string, any> {
         reason: 'kyc.step_up',
       },
     ],
+    incomplete: { outcome: 'REVIEW', confidence: 0.6, reason: 'kyc.incomplete_evidence' },
     default: { outcome: 'APPROVE', confidence: 0.9, reason: 'kyc.verified' },
   };
 }
@@ -59,17 +60,20 @@ describe('parsePolicy', () => {
   });
 
   it('throws a PolicyError that carries the path apart from the message', () => {
-    const error = errorOf({ ...stored(), version: 2 });
+    const error = errorOf({ ...stored(), version: 1 });
     expect(error.path).toBe('version');
-    expect(error.problem).toBe('expected 1, got 2');
-    expect(error.message).toBe('version: expected 1, got 2');
+    expect(error.problem).toBe('expected 2 (version 1 policies do not say what they decide on incomplete evidence), got 1');
+    expect(error.message).toBe('version: expected 2 (version 1 policies do not say what they decide on incomplete evidence), got 1');
   });
 
   it.each<[string, (p: Record<string, any>) => void, string]>([
     ['an unknown operator', (p) => (p.rules[2].when.all[0].op = 'gtx'), 'rules[2].when.all[0].op: unknown operator "gtx"'],
     ['an operator that is an Object.prototype name', (p) => (p.rules[0].when.all[0].op = 'constructor'), 'rules[0].when.all[0].op: unknown operator "constructor"'],
     ['an operator that is not a string', (p) => (p.rules[0].when.all[0].op = 3), 'rules[0].when.all[0].op: expected an operator name, got 3'],
-    ['an unsupported version', (p) => (p.version = 2), 'version: expected 1, got 2'],
+    ['a version 1 policy, which fails open', (p) => (p.version = 1), 'version: expected 2 (version 1 policies do not say what they decide on incomplete evidence), got 1'],
+    ['an unsupported version', (p) => (p.version = 3), 'version: expected 2 (version 1 policies do not say what they decide on incomplete evidence), got 3'],
+    ['a missing incomplete verdict', (p) => delete p.incomplete, 'incomplete: is required'],
+    ['an incomplete verdict with a bad outcome', (p) => (p.incomplete.outcome = 'MAYBE'), 'incomplete.outcome: expected one of APPROVE, DECLINE, REVIEW, CHALLENGE, got "MAYBE"'],
     ['a misspelt top-level key', (p) => ((p.defualt = p.default), delete p.default), 'policy: unknown key "defualt"'],
     ['a missing default', (p) => delete p.default, 'default: is required'],
     ['rules that are not an array', (p) => (p.rules = {}), 'rules: expected an array, got an object'],
