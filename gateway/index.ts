@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gatewayLimits, jwtSettings, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
+import { gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, auditCheckpointInterval, requireDatabaseUrl, requireInternalAuthSecret } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
@@ -21,6 +21,7 @@ const gateway = buildGateway({
   redisUrl: env.REDIS_URL,
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
+  auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });
 gateway

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CheckpointKeyring, CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { openDatabase, type Database } from '../lib/database';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
@@ -33,6 +34,18 @@ export interface SystemOptions {
   jwt?: JwtSettings | null;
   /** Rate limits and operation limits of the gateway; its documented defaults when absent. */
   protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits'>;
+  /**
+   * Audit checkpoints: the gateway signs with `signer`, the audit subgraph
+   * verifies with `keyring`. Absent: none are signed, and verification
+   * answers UNVERIFIABLE.
+   */
+  auditCheckpoint?: {
+    signer: CheckpointSigner | null;
+    keyring: CheckpointKeyring;
+    everyEvents?: number;
+    everySeconds?: number;
+    pollMs?: number;
+  };
 }
 
 /**
@@ -43,10 +56,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const host = options.host ?? '127.0.0.1';
   const ephemeral = options.ports === 'ephemeral';
   const started: RunningSubgraph[] = [];
+  const checkpoint = options.auditCheckpoint;
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
-      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger, internalSecret: options.internalSecret });
+      const server = SUBGRAPH_BUILDERS[name]({ db, logger: options.logger, internalSecret: options.internalSecret, auditCheckpointKeys: checkpoint?.keyring });
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
     }
@@ -58,6 +72,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       internalSecret: options.internalSecret,
       jwt: options.jwt ?? null,
       ...options.protection,
+      auditCheckpoint: checkpoint?.signer ? { ...checkpoint, signer: checkpoint.signer } : null,
       logger: options.logger,
     }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
     return {

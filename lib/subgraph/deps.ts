@@ -1,3 +1,4 @@
+import type { CheckpointKeyring } from '../audit-log/checkpoint';
 import type { Database } from '../database';
 import type { Logger } from '../logger';
 
@@ -7,4 +8,10 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Shared with the gateway, to check the signed caller header. */
   internalSecret: string;
+  /**
+   * The audit subgraph's keys for checkpoint signatures
+   * (AUDIT_CHECKPOINT_PUBLIC_KEY); without them chain verification answers
+   * UNVERIFIABLE. The other subgraphs ignore it.
+   */
+  auditCheckpointKeys?: CheckpointKeyring;
 }

@@ -1,5 +1,5 @@
 import { openDatabase } from '../database';
-import { loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../env';
+import { auditCheckpointKeyring, loadEnv, requireDatabaseUrl, requireInternalAuthSecret } from '../env';
 import { createLogger } from '../logger';
 import type { SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
@@ -15,7 +15,7 @@ export function runSubgraphAlone(
   const internalSecret = requireInternalAuthSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
-  build({ db, logger, internalSecret })
+  build({ db, logger, internalSecret, auditCheckpointKeys: auditCheckpointKeyring(env) })
     .listen(port, env.HOST)
     .then((running) => {
       const stop = async () => {

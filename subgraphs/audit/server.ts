@@ -1,3 +1,4 @@
+import { CheckpointKeyring } from '../../lib/audit-log/checkpoint';
 import { CursorCodec } from '../../lib/connection';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
@@ -7,6 +8,6 @@ import { resolvers } from './resolvers';
 import { AuditStore } from './store';
 
 export function buildAuditSubgraph(deps: SubgraphDeps) {
-  const store = new AuditStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret));
+  const store = new AuditStore(deps.db.prisma, CursorCodec.fromSecret(deps.internalSecret), deps.auditCheckpointKeys ?? new CheckpointKeyring([]));
   return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

@@ -2,7 +2,7 @@ import { openDatabase, type Database } from '../../lib/database';
 import { createLogger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/supergraph';
 import { SUBGRAPH_BUILDERS } from '../../subgraphs/registry';
-import { testCredentials } from './credentials';
+import { testCheckpointKeys, testCredentials } from './credentials';
 import { INTERNAL_CALLER_HEADER, signCaller } from '../../lib/internal-token';
 import type { Caller } from '../../lib/caller';
 import { newRequestId } from '../../lib/request-id';
@@ -20,7 +20,7 @@ export interface TestSubgraph {
 export async function startSubgraph(name: SubgraphName): Promise<TestSubgraph> {
   const db = openDatabase(testDatabaseUrl(), { poolSize: 2 });
   const { internalSecret } = testCredentials();
-  const running = await SUBGRAPH_BUILDERS[name]({ db, logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), internalSecret }).listen(0);
+  const running = await SUBGRAPH_BUILDERS[name]({ db, logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'), internalSecret, auditCheckpointKeys: testCheckpointKeys().keyring }).listen(0);
   return {
     url: running.url,
     db,

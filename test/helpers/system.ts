@@ -1,6 +1,6 @@
 import { createLogger } from '../../lib/logger';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../system/start-system';
-import { testCredentials } from './credentials';
+import { testCheckpointKeys, testCredentials } from './credentials';
 import { withClient } from './scratch-database';
 
 export function testDatabaseUrl(): string {
@@ -21,6 +21,7 @@ export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabase
     poolSize: 3,
     internalSecret,
     jwt,
+    auditCheckpoint: testCheckpointKeys(),
   });
 }
 

@@ -6,9 +6,8 @@ import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { poolConfigFromUrl } from '../../database-url';
-import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
 import { AuditWriter } from '../writer';
-import { auditEvent as event } from './events';
+import { auditEvent as event, verifyLinks } from './events';
 
 const TENANTS = ['1a000000-0000-4000-8000-00000000001a', '1b000000-0000-4000-8000-00000000001b'];
 
@@ -68,7 +67,7 @@ describe('AuditWriter', () => {
     // machine, so 40 is the bound without timing luck. One per record would be 200.
     expect(flushes.length).toBeLessThanOrEqual(40);
     for (const tenant of TENANTS) {
-      expect(await verifyAuditChain(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
+      expect(await verifyLinks(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
     }
     const { rows } = await observer.query(
       `SELECT request_id FROM audit_events WHERE chain_key = $1 ORDER BY chain_seq`,
@@ -105,7 +104,7 @@ describe('AuditWriter', () => {
     await Promise.all(after.map((e) => writer.record(e)));
     await writer.close();
     expect(await committed(after.map((e) => e.requestId))).toBe(20);
-    expect(await verifyAuditChain(observer, TENANTS[0]!)).toMatchObject({ ok: true, checked: 121 });
+    expect(await verifyLinks(observer, TENANTS[0]!)).toMatchObject({ ok: true, checked: 121 });
   });
 
   it('rejects a malformed event alone, and anything after close()', async () => {
