@@ -36,7 +36,7 @@ export async function checkpointsOf(db: SqlClient, chainKey: string): Promise<Ch
     Prisma.sql`
       SELECT chain_key::text AS "chainKey", seq::text AS seq, head_hash AS "headHash", signed_at AS "signedAt",
              key_id AS "keyId", signature
-      FROM audit_checkpoints WHERE chain_key = ${chainKey}::uuid ORDER BY seq`,
+      FROM audit_checkpoints c WHERE c.chain_key = ${chainKey}::uuid ORDER BY c.seq`,
   );
   return rows.map((r) => ({ ...r, seq: Number(r.seq), signedAt: new Date(r.signedAt) }));
 }
