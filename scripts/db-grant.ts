@@ -33,7 +33,6 @@ export function grantStatements(role: string): string[] {
     `GRANT USAGE ON SCHEMA public TO "${role}"`,
     // From a clean slate, so that a grant made by hand earlier does not survive.
     `REVOKE ALL ON ${all} FROM "${role}"`,
-    `REVOKE ALL ON "_prisma_migrations" FROM "${role}"`,
     `GRANT SELECT, INSERT ON ${AUDIT_TABLES.map((t) => `"${t}"`).join(', ')} TO "${role}"`,
     `GRANT SELECT, INSERT, UPDATE ON ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')} TO "${role}"`,
   ];
@@ -56,6 +55,9 @@ export async function grantRuntimeRole(ownerUrl: string, role: string): Promise<
     }
     await client.query('BEGIN');
     for (const statement of statements) await client.query(statement);
+    // Prisma's bookkeeping is the owner's alone (absent where migrations ran as plain SQL).
+    const migrations = await client.query<{ found: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS found`);
+    if (migrations.rows[0]?.found) await client.query(`REVOKE ALL ON "_prisma_migrations" FROM "${role}"`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
