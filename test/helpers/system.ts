@@ -21,7 +21,8 @@ export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabase
     poolSize: 3,
     internalSecret,
     jwt,
-    auditCheckpoint: testCheckpointKeys(),
+    // Sealed within a second or so, so tests can watch the checkpoints a running gateway writes.
+    auditCheckpoint: { ...testCheckpointKeys(), everySeconds: 1, pollMs: 250 },
   });
 }
 
