@@ -27,11 +27,11 @@ export interface BrokenLink {
 }
 
 /**
- * Why a chain does not verify, most telling first when several apply: a
- * broken link, a chain shorter than a checkpoint, events replaced under a
- * checkpoint, a checkpoint whose signature fails or whose key is not
- * configured, or no key configured at all (nothing could be held against
- * a rewind, so the chain is not declared intact).
+ * Why a chain does not verify, the first that applies in this order: a
+ * broken link, events replaced under a checkpoint (found while walking), a
+ * chain shorter than a checkpoint, no key configured at all (nothing could
+ * be held against a rewind, so the chain is not declared intact), a
+ * checkpoint whose signature fails, or one whose key is not configured.
  */
 export type ChainFailure =
   | 'broken_link'
@@ -136,13 +136,13 @@ export async function verifyAuditChain(
   if (checked < newestSealed) {
     return result(checked, { seq: checked + 1, eventId: null, reason: 'gap' }, 'missing_events', sealed.get(newestSealed)!);
   }
+  // Links hold, but with no key there is nothing to hold them to: a
+  // rewound chain would look exactly like this one, checkpoints or not.
+  if (keyring.size === 0) return result(checked, null, checked > 0 || stored.length > 0 ? 'unverifiable' : null, null);
   if (badSignature >= 0) {
     const failure = checks[badSignature] === 'forged' ? 'forged_checkpoint' : 'unknown_checkpoint_key';
     return result(checked, null, failure, stored[badSignature]!);
   }
-  // Links hold, but with no key there was nothing to hold them to: a
-  // rewound chain would look exactly like this one.
-  if (keyring.size === 0 && checked > 0) return result(checked, null, 'unverifiable', null);
   return result(checked, null, null, null);
 }
 

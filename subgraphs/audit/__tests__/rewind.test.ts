@@ -172,9 +172,13 @@ describe('verification without keys', () => {
     const chainKey = await sealedChain(6, [6]);
     expect(await verifyAuditChain(pool, chainKey, new CheckpointKeyring([]))).toMatchObject({
       ok: false,
-      failure: 'unknown_checkpoint_key',
+      failure: 'unverifiable',
       checked: 6,
+      latestCheckpoint: { seq: 6, signatureVerified: false },
     });
+    // A broken link is still a broken link without keys.
+    await asOwner([['UPDATE audit_events SET status = $2 WHERE chain_key = $1 AND chain_seq = 3', [chainKey, '500']]]);
+    expect(await verifyAuditChain(pool, chainKey, new CheckpointKeyring([]))).toMatchObject({ ok: false, failure: 'broken_link', firstBrokenLink: { seq: 3 } });
     const unsealed = await sealedChain(6, []);
     expect(await verifyAuditChain(pool, unsealed, new CheckpointKeyring([]))).toMatchObject({
       ok: false,
