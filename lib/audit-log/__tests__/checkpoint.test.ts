@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { CheckpointKeyring, CheckpointSigner, checkpointMessage, generateCheckpointKeyPair, keyIdOf } from '../checkpoint';
-import { loadEnv } from '../../env';
+import { auditCheckpointKeyring, auditCheckpointSigner, loadEnv, requireAuditCheckpointSigner } from '../../env';
 
 const KEYS = generateCheckpointKeyPair();
 const signer = new CheckpointSigner(KEYS.privateKey);
@@ -92,5 +92,13 @@ describe('checkpoint keys', () => {
     const env = loadEnv({ AUDIT_CHECKPOINT_PRIVATE_KEY: KEYS.privateKey, AUDIT_CHECKPOINT_PUBLIC_KEY: ` ${KEYS.publicKey} , ${generateCheckpointKeyPair().publicKey}` });
     expect(env.AUDIT_CHECKPOINT_EVERY_EVENTS).toBe(100);
     expect(env.AUDIT_CHECKPOINT_EVERY_SECONDS).toBe(10);
+    expect(auditCheckpointSigner(env)?.keyId).toBe(KEYS.keyId);
+    expect(auditCheckpointKeyring(env).size).toBe(2);
+  });
+
+  it('are required by a gateway deployed alone, which would otherwise leave its log rewindable', () => {
+    expect(() => requireAuditCheckpointSigner(loadEnv({}))).toThrow(/AUDIT_CHECKPOINT_PRIVATE_KEY is required when the gateway runs alone/);
+    expect(requireAuditCheckpointSigner(loadEnv({ AUDIT_CHECKPOINT_PRIVATE_KEY: KEYS.privateKey })).keyId).toBe(KEYS.keyId);
+    expect(auditCheckpointKeyring(loadEnv({})).size).toBe(0);
   });
 });
