@@ -23,6 +23,7 @@ import { poolConfigFromUrl } from '../lib/database-url';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
+import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 
 const QUERIES = {
   simple: '{ tenants { slug plan } }',
@@ -35,7 +36,7 @@ async function main() {
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL)');
   const callerKeys = generateInternalKeyPair();
   const signer = new CallerSigner(callerKeys.privateKey);
-  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys, cursorSecret: randomBytes(32).toString('hex'), poolSize: 10 });
+  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys, cursorSecret: randomBytes(32).toString('hex'), poolSize: 10, auditCheckpoint: benchCheckpointKeys() });
 
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ slug: string }>('SELECT slug FROM tenants ORDER BY slug LIMIT 1');
@@ -98,3 +99,9 @@ main().catch((err) => {
   console.error(err);
   process.exit(1);
 });
+
+/** A throwaway checkpoint key: the gateway measured seals its audit chains as in production. */
+function benchCheckpointKeys() {
+  const { privateKey, publicKey } = generateCheckpointKeyPair();
+  return { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) };
+}

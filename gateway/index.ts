@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gatewayLimits, jwtSettings, loadEnv, requireDatabaseUrl, requireInternalPrivateKey } from '../lib/env';
+import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
@@ -22,6 +22,7 @@ const gateway = buildGateway({
   redisUrl: env.REDIS_URL,
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
+  auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });
 gateway

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import { Pool } from 'pg';
+import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
+import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
@@ -35,6 +37,12 @@ export interface GatewayOptions {
   operatorRateLimitPerMinute?: number;
   /** Operation limits and answer bounds; the documented defaults when absent. */
   limits?: { operation: OperationLimits; answer: AnswerBounds };
+  /**
+   * Signs checkpoints of the audit chains (lib/audit-log/checkpointer.ts).
+   * Null or absent: no checkpoints, and the chains' newest events can be
+   * rewound unnoticed (verification then answers UNVERIFIABLE).
+   */
+  auditCheckpoint?: { signer: CheckpointSigner; everyEvents?: number; everySeconds?: number; pollMs?: number } | null;
   logger: Logger;
 }
 
@@ -58,6 +66,10 @@ export function buildGateway(options: GatewayOptions): Gateway {
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
   const authenticator = new Authenticator(new CredentialsRead(pool), options.jwt, logger, options.operatorRateLimitPerMinute);
   const audit = new AuditWriter(pool, { logger });
+  const checkpointer = options.auditCheckpoint
+    ? new AuditCheckpointer(pool, options.auditCheckpoint.signer, { ...options.auditCheckpoint, logger })
+    : null;
+  if (!checkpointer) logger.warn('audit checkpoints are off: no AUDIT_CHECKPOINT_PRIVATE_KEY, so a rewound audit chain would go unnoticed');
   const limiter = new TenantRateLimiter(options.redisUrl ? connectRateLimitRedis(options.redisUrl, logger) : null);
   const bounds = options.limits?.answer ?? DEFAULT_ANSWER_BOUNDS;
   const guard = new OperationGuard(apiSchemaOf(options.supergraphSdl), options.limits?.operation ?? DEFAULT_LIMITS);
@@ -85,6 +97,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     async listen(port, host = '127.0.0.1') {
       await apollo.start();
       const bound = await listenOn(httpServer, port, host);
+      checkpointer?.start();
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
       return {
@@ -93,6 +106,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
         close: async () => {
           await apollo.stop();
           await audit.close();
+          await checkpointer?.stop();
           await limiter.close();
           await pool.end();
         },

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { decodePrivateKey, decodePublicKey, type InternalKeyPair } from './internal-keys';
+import { CheckpointKeyring, CheckpointSigner } from './audit-log/checkpoint';
+import { DEFAULT_CHECKPOINT_EVERY_EVENTS, DEFAULT_CHECKPOINT_EVERY_SECONDS } from './audit-log/checkpointer';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS } from './limits';
 
 /**
@@ -15,6 +17,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional(),
+  // The owner role's connection, for migrations (and grants); DATABASE_URL
+  // then connects as the runtime role, which may only read and append audit records.
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  // The runtime role `db:migrate` grants to after migrating (scripts/db-grant.ts).
+  DATABASE_RUNTIME_ROLE: z.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'must be a lower-case PostgreSQL role name').optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -53,6 +63,12 @@ const EnvSchema = z.object({
   LIMIT_MAX_INTROSPECTION_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxIntrospectionCost),
   LIMIT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_ANSWER_BOUNDS.maxResponseBytes),
   LIMIT_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_ANSWER_BOUNDS.operationTimeoutMs),
+  // Audit checkpoints (lib/audit-log/checkpoint.ts): the gateway signs with
+  // the private key, the audit subgraph verifies with the public keys.
+  AUDIT_CHECKPOINT_PRIVATE_KEY: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_PUBLIC_KEY: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_CHECKPOINT_EVERY_EVENTS),
+  AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_CHECKPOINT_EVERY_SECONDS),
 }).superRefine((env, ctx) => {
   if ((env.JWT_SECRET || env.JWT_JWKS_URL) && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
     ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT_SECRET or JWT_JWKS_URL is set' });
@@ -64,8 +80,23 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+// Keys are checked at start-up like every other value, by parsing them;
+// the message names the variable and never repeats the key.
+const CheckedEnvSchema = EnvSchema.superRefine((env, ctx) => {
+  for (const [name, parse] of [
+    ['AUDIT_CHECKPOINT_PRIVATE_KEY', () => env.AUDIT_CHECKPOINT_PRIVATE_KEY && new CheckpointSigner(env.AUDIT_CHECKPOINT_PRIVATE_KEY)],
+    ['AUDIT_CHECKPOINT_PUBLIC_KEY', () => CheckpointKeyring.fromList(env.AUDIT_CHECKPOINT_PUBLIC_KEY)],
+  ] as const) {
+    try {
+      parse();
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: [name], message: (error as Error).message });
+    }
+  }
+});
+
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = EnvSchema.safeParse(source);
+  const result = CheckedEnvSchema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment:\n${problems.join('\n')}`);
@@ -167,4 +198,28 @@ export function gatewayLimits(env: Env) {
     },
     answer: { maxResponseBytes: env.LIMIT_MAX_RESPONSE_BYTES, operationTimeoutMs: env.LIMIT_OPERATION_TIMEOUT_MS },
   };
+}
+
+/** The signer of audit checkpoints, or null when no private key is configured. */
+export function auditCheckpointSigner(env: Env): CheckpointSigner | null {
+  return env.AUDIT_CHECKPOINT_PRIVATE_KEY ? new CheckpointSigner(env.AUDIT_CHECKPOINT_PRIVATE_KEY) : null;
+}
+
+/** The signer a gateway deployed alone must have: without it its audit log could be rewound unnoticed. */
+export function requireAuditCheckpointSigner(env: Env): CheckpointSigner {
+  const signer = auditCheckpointSigner(env);
+  if (!signer) {
+    throw new Error('AUDIT_CHECKPOINT_PRIVATE_KEY is required when the gateway runs alone (make one with `npm run audit:keygen`)');
+  }
+  return signer;
+}
+
+/** The keys audit checkpoints are verified with (empty when none is configured). */
+export function auditCheckpointKeyring(env: Env): CheckpointKeyring {
+  return CheckpointKeyring.fromList(env.AUDIT_CHECKPOINT_PUBLIC_KEY);
+}
+
+/** How often the gateway seals the audit chains. */
+export function auditCheckpointInterval(env: Env): { everyEvents: number; everySeconds: number } {
+  return { everyEvents: env.AUDIT_CHECKPOINT_EVERY_EVENTS, everySeconds: env.AUDIT_CHECKPOINT_EVERY_SECONDS };
 }

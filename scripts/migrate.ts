@@ -9,6 +9,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { poolConfigFromUrl, redactDatabaseUrl } from '../lib/database-url';
+import { loadEnv } from '../lib/env';
+import { grantRuntimeRole } from './db-grant';
 
 const ROOT = path.resolve(__dirname, '..');
 const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
@@ -101,12 +103,19 @@ export async function migrateDatabase(databaseUrl: string, opts: { log?: Log } =
 }
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
+  // Migrations run as the tables' owner; DATABASE_URL may be the runtime role, which cannot.
+  const env = loadEnv();
+  const url = env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL;
   if (!url) {
     throw new Error('DATABASE_URL is not set: export it (e.g. postgresql://root@127.0.0.1:5432/test) and rerun');
   }
   const { applied } = await migrateDatabase(url, { log: (line) => console.log(line) });
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  // A migration may add a table: grant the runtime role again, every time.
+  if (env.DATABASE_RUNTIME_ROLE) {
+    await grantRuntimeRole(url, env.DATABASE_RUNTIME_ROLE);
+    console.log(`granted ${env.DATABASE_RUNTIME_ROLE} its runtime privileges`);
+  }
 }
 
 if (require.main === module) {

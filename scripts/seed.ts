@@ -5,11 +5,16 @@
  *
  * DATABASE_URL names the database (already migrated). Without --if-empty or
  * --reset it refuses to touch a database that already has tenants, because a
- * second seed would collide with the first on unique slugs.
+ * second seed would collide with the first on unique slugs. With
+ * AUDIT_CHECKPOINT_PRIVATE_KEY set it checkpoints the chains it writes
+ * (every AUDIT_CHECKPOINT_EVERY_EVENTS events); otherwise the gateway seals
+ * them when it first runs. --reset needs the tables' owner
+ * (DATABASE_MIGRATION_URL when it is set).
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { redactDatabaseUrl } from '../lib/database-url';
+import { auditCheckpointSigner, loadEnv } from '../lib/env';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { DOMAIN_TABLES, truncateDomainTables } from '../dev/seed/reset';
 
@@ -26,7 +31,8 @@ async function main(): Promise<void> {
   const decisions = nonNegativeInteger('--decisions', values.decisions);
   const seed = nonNegativeInteger('--seed', values.seed);
 
-  const databaseUrl = process.env.DATABASE_URL;
+  const env = loadEnv();
+  const databaseUrl = env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL;
   if (!databaseUrl) {
     throw new UsageError(
       'DATABASE_URL is not set: point it at a migrated database, e.g. postgresql://root@127.0.0.1:5432/micro_ai',
@@ -47,7 +53,13 @@ async function main(): Promise<void> {
 
   console.log(`Seeding ${decisions.toLocaleString('en')} decisions (seed ${seed}) into ${target}`);
   const progress = progressReporter(decisions);
-  const summary = await seedDatabase(databaseUrl, { decisions, seed, onProgress: progress.update })
+  const summary = await seedDatabase(databaseUrl, {
+    decisions,
+    seed,
+    onProgress: progress.update,
+    checkpointSigner: auditCheckpointSigner(env),
+    checkpointEvery: env.AUDIT_CHECKPOINT_EVERY_EVENTS,
+  })
     .catch((error: Error) => {
       throw new PartialSeedError(error.message);
     })

@@ -2,9 +2,13 @@
  * `npm start`: the whole platform in one process. With no DATABASE_URL it
  * runs an embedded PostgreSQL (PGlite, data kept in PGLITE_DATA_DIR), applies
  * pending migrations, loads the demo data into an empty database, then starts
- * the four subgraphs and the gateway.
+ * the four subgraphs and the gateway. Without AUDIT_CHECKPOINT_PRIVATE_KEY
+ * it signs audit checkpoints with a key of its own, kept in
+ * .data/audit-checkpoint.key (gitignored) so that a restart still verifies
+ * the checkpoints of earlier runs.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { createApiKey, createOperatorKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
@@ -12,8 +16,9 @@ import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
-import { configuredKeyPair, gatewayLimits, jwtSettings, loadEnv } from '../lib/env';
+import { auditCheckpointInterval, auditCheckpointSigner, configuredKeyPair, gatewayLimits, jwtSettings, loadEnv, type Env } from '../lib/env';
 import { generateInternalKeyPair } from '../lib/internal-keys';
+import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
@@ -64,6 +69,27 @@ async function demoKeys(databaseUrl: string): Promise<DemoKeys> {
   }
 }
 
+const CHECKPOINT_KEY_FILE = path.resolve('.data', 'audit-checkpoint.key');
+
+/**
+ * The configured checkpoint key, or the one this machine's `npm start` made
+ * before (made now on the first start), readable by its owner only. The
+ * keyring verifies with the configured public keys and this signer's own.
+ */
+function checkpointKeys(env: Env, say: (line: string) => void): { signer: CheckpointSigner; keyring: CheckpointKeyring } {
+  let signer = auditCheckpointSigner(env);
+  if (!signer) {
+    if (!existsSync(CHECKPOINT_KEY_FILE)) {
+      mkdirSync(path.dirname(CHECKPOINT_KEY_FILE), { recursive: true });
+      writeFileSync(CHECKPOINT_KEY_FILE, generateCheckpointKeyPair().privateKey + '\n', { mode: 0o600, flag: 'wx' });
+      say(`audit checkpoint key made and kept in ${CHECKPOINT_KEY_FILE}`);
+    }
+    signer = new CheckpointSigner(readFileSync(CHECKPOINT_KEY_FILE, 'utf8'));
+  }
+  const configured = (env.AUDIT_CHECKPOINT_PUBLIC_KEY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return { signer, keyring: new CheckpointKeyring([...configured, signer.publicKeyText()]) };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const env = loadEnv();
@@ -85,7 +111,8 @@ async function main(): Promise<void> {
   }
   say(`database: ${redactDatabaseUrl(databaseUrl)}`);
 
-  const { applied } = await migrateDatabase(databaseUrl);
+  const checkpoint = checkpointKeys(env, say);
+  const { applied } = await migrateDatabase(env.DATABASE_MIGRATION_URL ?? databaseUrl);
   say(applied.length ? `applied ${applied.length} migration(s)` : 'schema up to date');
 
   if (await isDatabaseEmpty(databaseUrl)) {
@@ -93,6 +120,8 @@ async function main(): Promise<void> {
     let lastShown = 0;
     const summary = await seedDatabase(databaseUrl, {
       decisions: env.DEMO_DECISIONS,
+      checkpointSigner: checkpoint.signer,
+      checkpointEvery: env.AUDIT_CHECKPOINT_EVERY_EVENTS,
       onProgress: (done, total) => {
         if (done === total || Date.now() - lastShown > 1_000) {
           lastShown = Date.now();
@@ -115,6 +144,7 @@ async function main(): Promise<void> {
     cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
     jwt: jwtSettings(env),
     protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env) },
+    auditCheckpoint: { ...checkpoint, ...auditCheckpointInterval(env) },
   });
   const demo = embedded ? await demoKeys(databaseUrl) : null;
   const url = system.gateway.url;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CheckpointKeyring, CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { openDatabase, type Database } from '../lib/database';
 import type { InternalKeyPair } from '../lib/internal-keys';
 import { CallerSigner } from '../lib/internal-token';
@@ -38,6 +39,18 @@ export interface SystemOptions {
   jwt?: JwtSettings | null;
   /** Rate limits and operation limits of the gateway; its documented defaults when absent. */
   protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits'>;
+  /**
+   * Audit checkpoints: the gateway signs with `signer`, the audit subgraph
+   * verifies with `keyring`. Absent: none are signed, and verification
+   * answers UNVERIFIABLE.
+   */
+  auditCheckpoint?: {
+    signer: CheckpointSigner | null;
+    keyring: CheckpointKeyring;
+    everyEvents?: number;
+    everySeconds?: number;
+    pollMs?: number;
+  };
 }
 
 /**
@@ -48,10 +61,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const host = options.host ?? '127.0.0.1';
   const ephemeral = options.ports === 'ephemeral';
   const started: RunningSubgraph[] = [];
+  const checkpoint = options.auditCheckpoint;
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
-      const server = SUBGRAPH_BUILDERS[name](subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret }));
+      const server = SUBGRAPH_BUILDERS[name](
+        subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret, auditCheckpointKeys: checkpoint?.keyring }),
+      );
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
     }
@@ -63,6 +79,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       callerSigner: new CallerSigner(options.callerKeys.privateKey),
       jwt: options.jwt ?? null,
       ...options.protection,
+      auditCheckpoint: checkpoint?.signer ? { ...checkpoint, signer: checkpoint.signer } : null,
       logger: options.logger,
     }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
     return {

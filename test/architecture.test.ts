@@ -73,7 +73,7 @@ describe('the folders', () => {
   });
 });
 
-const AUDIT_TABLE_WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|ALTER\s+TABLE)\s+"?(audit_events|audit_chain_heads)\b|\.(auditEvent|auditChainHead)\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\b/i;
+const AUDIT_TABLE_WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|ALTER\s+TABLE)\s+"?(audit_events|audit_checkpoints)\b|\.(auditEvent|auditCheckpoint)\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\b/i;
 
 describe('the audit log', () => {
   it('is written by lib/audit-log/ alone (and by the demo-data loader in dev/seed/)', () => {
@@ -88,7 +88,7 @@ describe('the audit log', () => {
 
   it('the rule above sees a write when there is one', () => {
     expect(AUDIT_TABLE_WRITE.test('await pool.query(`INSERT INTO audit_events (id) VALUES ($1)`)')).toBe(true);
-    expect(AUDIT_TABLE_WRITE.test('UPDATE "audit_chain_heads" SET last_seq = 0')).toBe(true);
+    expect(AUDIT_TABLE_WRITE.test('UPDATE "audit_checkpoints" SET seq = 0')).toBe(true);
     expect(AUDIT_TABLE_WRITE.test('prisma.auditEvent.create({ data })')).toBe(true);
     expect(AUDIT_TABLE_WRITE.test('SELECT * FROM audit_events')).toBe(false);
   });
@@ -104,11 +104,11 @@ const OWNER: Record<string, string> = {
   installations: 'packages',
   decisions: 'decisions',
   audit_events: 'audit',
-  audit_chain_heads: 'audit',
+  audit_checkpoints: 'audit',
 };
 const PRISMA_MODELS: Record<string, string> = {
   tenant: 'tenants', apiKey: 'api_keys', package: 'packages', packageVersion: 'package_versions', feature: 'features',
-  installation: 'installations', decision: 'decisions', auditEvent: 'audit_events', auditChainHead: 'audit_chain_heads',
+  installation: 'installations', decision: 'decisions', auditEvent: 'audit_events', auditCheckpoint: 'audit_checkpoints',
 };
 
 /** The modules that read another domain's tables on purpose; each says why in its own comment. */

@@ -114,6 +114,52 @@ describe('the audit log', () => {
     });
   });
 
+  it('seals the chain with signed checkpoints, so a rewound tail is MISSING_EVENTS and a re-grown one REPLACED_EVENTS', async () => {
+    const verify = `query($t: ID) { verifyAuditChain(tenantId: $t) {
+      ok failureReason checkedEvents eventsAfterCheckpoint
+      firstBrokenLink { sequence eventId reason }
+      latestCheckpoint { sequence headHash keyId signatureVerified signedAt }
+      failedCheckpoint { sequence signatureVerified } } }`;
+    const rewound = await createScratchTenant({ features: ['fraud.velocity'], scopeSets: [['read']] });
+    const key = { 'x-api-key': rewound.keys.read };
+    for (let i = 0; i < 4; i++) await graphql(url, '{ tenants { slug } }', undefined, key);
+    // The gateway seals within about a second (the test system's interval); wait for the calls above.
+    let sealed: any;
+    for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 200))) {
+      const [{ n }] = await sql('SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1', [rewound.id]);
+      const [cp] = await sql('SELECT max(seq)::int AS seq FROM audit_checkpoints WHERE chain_key = $1', [rewound.id]);
+      if (cp.seq !== null && cp.seq >= 4 && cp.seq === n) {
+        sealed = cp.seq;
+        break;
+      }
+    }
+    expect(sealed).toBeGreaterThanOrEqual(4);
+    const intact = (await graphql(url, verify, { t: rewound.id }, key)).data.verifyAuditChain;
+    expect(intact).toMatchObject({ ok: true, failureReason: null, firstBrokenLink: null, latestCheckpoint: { sequence: sealed, signatureVerified: true } });
+    expect(intact.latestCheckpoint.keyId).toMatch(/^[0-9a-f]{32}$/);
+
+    // The owner's rewind: the two newest events gone, triggers off for the session.
+    await withClient(testDatabaseUrl(), async (client) => {
+      await client.query("SET session_replication_role = 'replica'");
+      await client.query('DELETE FROM audit_events WHERE chain_key = $1 AND chain_seq > $2', [rewound.id, sealed - 2]);
+    });
+    expect((await graphql(url, verify, { t: rewound.id }, key)).data.verifyAuditChain).toMatchObject({
+      ok: false,
+      failureReason: 'MISSING_EVENTS',
+      checkedEvents: sealed - 2,
+      firstBrokenLink: { sequence: sealed - 1, eventId: null, reason: 'GAP' },
+      failedCheckpoint: { sequence: sealed, signatureVerified: true },
+    });
+    // New calls append after the rewound head: the chain links again, but not to what was sealed.
+    await graphql(url, '{ tenants { slug } }', undefined, key);
+    const replaced = (await graphql(url, verify, { t: rewound.id }, key)).data.verifyAuditChain;
+    expect(replaced).toMatchObject({
+      ok: false,
+      failureReason: 'REPLACED_EVENTS',
+      firstBrokenLink: { sequence: sealed, reason: 'CHECKPOINT_MISMATCH' },
+    });
+  });
+
   it("lets a tenant verify only its own chain, and only the platform operator the platform's", async () => {
     const verify = `query($t: ID) { verifyAuditChain(tenantId: $t) { ok } }`;
     expect((await graphql(url, verify, { t: creds.tenantB.id }, { 'x-api-key': tenant.keys.read })).errors?.[0].extensions?.code).toBe('FORBIDDEN');

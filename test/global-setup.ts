@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createApiKey, createOperatorKey, revokeApiKey } from '../subgraphs/tenants/api-keys';
+import { CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { seedDatabase } from '../dev/seed/generate';
@@ -32,13 +33,14 @@ export default async function globalSetup(): Promise<void> {
   }
   (globalThis as { __testDatabaseCleanup?: () => Promise<void> }).__testDatabaseCleanup = cleanup;
   await migrateDatabase(url);
-  await seedDatabase(url, { decisions: SEED.decisions, seed: SEED.seed, now: SEED.now });
+  const checkpointKeys = generateCheckpointKeyPair();
+  await seedDatabase(url, { decisions: SEED.decisions, seed: SEED.seed, now: SEED.now, checkpointSigner: new CheckpointSigner(checkpointKeys.privateKey) });
   process.env.TEST_DATABASE_URL = url;
-  process.env.TEST_CREDENTIALS = JSON.stringify(await createCredentials(url));
+  process.env.TEST_CREDENTIALS = JSON.stringify(await createCredentials(url, { privateKey: checkpointKeys.privateKey, publicKey: checkpointKeys.publicKey }));
   process.stdout.write(`\ntest database ready in ${Date.now() - started} ms (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})\n`);
 }
 
-async function createCredentials(url: string): Promise<TestCredentials> {
+async function createCredentials(url: string, auditCheckpoint: TestCredentials['auditCheckpoint']): Promise<TestCredentials> {
   const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
   try {
     const { rows } = await pool.query<{ id: string; slug: string }>(
@@ -55,6 +57,7 @@ async function createCredentials(url: string): Promise<TestCredentials> {
     return {
       callerKeys: encodeKeyPair(generateInternalKeyPair()),
       cursorSecret: randomBytes(32).toString('hex'),
+      auditCheckpoint,
       jwt: { secret: randomBytes(32).toString('hex'), issuer: 'https://issuer.test', audience: 'micro-ai-graph', tenantClaim: 'tenant_id' },
       tenantA,
       tenantB,

@@ -4,13 +4,17 @@
  * lazily batch by batch, so memory stays flat whatever the count, and the
  * next batch is generated while the database writes the previous ones.
  * Audit events carry their hash-chain links (lib/audit/chain.ts), computed
- * here in generation order, which is time order; the chain heads are written
- * last.
+ * here in generation order, which is time order. With a checkpoint signer,
+ * every chain is sealed every `checkpointEvery` events and at its end, once
+ * every event is in, as the gateway's checkpointer would have done.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Pool, type PoolClient } from 'pg';
 import { poolConfigFromUrl } from '../../lib/database-url';
 import { ChainLinker, type AuditEventContent, type ChainHead } from '../../lib/audit-log/chain';
+import type { CheckpointSigner } from '../../lib/audit-log/checkpoint';
+import { insertCheckpoints } from '../../lib/audit-log/checkpoint-store';
+import { DEFAULT_CHECKPOINT_EVERY_EVENTS } from '../../lib/audit-log/checkpointer';
 import { inTransaction } from '../../lib/sql';
 import { arrayLiteral, type Cell } from '../../lib/pg-array';
 import { canonicalJson } from '../../lib/canonical-json';
@@ -40,6 +44,13 @@ export interface SeedOptions {
   batchSize?: number;
   /** Batches written concurrently, one connection each. Default 2. */
   connections?: number;
+  /**
+   * Signs checkpoints of the chains written. Without it none are written,
+   * and a running gateway seals each chain's head on its first poll.
+   */
+  checkpointSigner?: CheckpointSigner | null;
+  /** Events between checkpoints. Default 100 (AUDIT_CHECKPOINT_EVERY_EVENTS's default). */
+  checkpointEvery?: number;
 }
 
 export interface SeedSummary {
@@ -83,10 +94,16 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: connections }));
   try {
     await inTransaction(pool, (client) => insertCatalog(client, catalog));
-    const stream = new DecisionStream(rng, catalog, now, total);
+    const stream = new DecisionStream(rng, catalog, now, total, options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY_EVENTS);
     const auditEvents = await writeDecisions(pool, stream, { total, batchSize, connections, onProgress });
-    // Only once every batch is in: a head must never point past a missing event.
-    await insertChainHeads(pool, stream.chainHeads());
+    // Only once every batch is in: a checkpoint must never seal a missing event.
+    if (options.checkpointSigner) {
+      const signer = options.checkpointSigner;
+      const checkpoints = stream
+        .sealedLinks()
+        .map((h) => signer.sign({ chainKey: h.chainKey, seq: h.lastSeq, headHash: h.lastHash, signedAt: now }));
+      for (let i = 0; i < checkpoints.length; i += 10_000) await insertCheckpoints(pool, checkpoints.slice(i, i + 10_000));
+    }
     return {
       tenants: catalog.tenants.length,
       packages: catalog.packages.length,
@@ -182,18 +199,6 @@ async function writeDecisions(pool: Pool, stream: DecisionStream, settings: Writ
     await Promise.allSettled(inFlight);
   }
   return auditEvents;
-}
-
-async function insertChainHeads(pool: Pool, heads: ChainHead[]): Promise<void> {
-  await pool.query(
-    `INSERT INTO audit_chain_heads (chain_key, last_seq, last_hash)
-     SELECT * FROM unnest($1::uuid[], $2::int8[], $3::text[])`,
-    [
-      arrayLiteral(heads.map((h) => h.chainKey)),
-      arrayLiteral(heads.map((h) => h.lastSeq)),
-      arrayLiteral(heads.map((h) => h.lastHash)),
-    ],
-  );
 }
 
 const genericPlanClients = new WeakSet<PoolClient>();
@@ -390,7 +395,7 @@ class DecisionStream {
   private readonly sources: TrafficSource[];
   private readonly actors: string[];
   private readonly actorIndex: Map<string, number>;
-  private readonly chains = new ChainLinker();
+  private readonly chains: ChainLinker;
   /** Dashboard reads not yet due, by time: each joins its chain when the stream reaches its time. */
   private readonly pendingReads: PendingRead[] = [];
   private remaining: number;
@@ -400,7 +405,9 @@ class DecisionStream {
     catalog: Catalog,
     private readonly now: Date,
     total: number,
+    sealEvery: number,
   ) {
+    this.chains = new ChainLinker([], { sealEvery });
     this.sources = trafficSources(catalog);
     this.slots = buildSlots(rng, this.sources, now.getTime(), total);
     this.subjectPools = subjectPools(rng, catalog, this.sources, total);
@@ -409,9 +416,9 @@ class DecisionStream {
     this.remaining = total;
   }
 
-  /** The newest link of every chain, once the last batch has been generated. */
-  chainHeads(): ChainHead[] {
-    return this.chains.heads();
+  /** The links to checkpoint, once the last batch has been generated. */
+  sealedLinks(): ChainHead[] {
+    return this.chains.sealed();
   }
 
   /** Parameters $22-$29 of INSERT_BATCH: per-source columns, the actors, constant hashes. */

@@ -5,7 +5,7 @@ import { poolConfigFromUrl } from '../../lib/database-url';
 export const DOMAIN_TABLES = [
   'decisions',
   'audit_events',
-  'audit_chain_heads',
+  'audit_checkpoints',
   'installations',
   'features',
   'package_versions',
@@ -16,16 +16,18 @@ export const DOMAIN_TABLES = [
 
 /**
  * Empties every domain table, for `db:seed --reset` on a development
- * database. audit_events refuses TRUNCATE (it is append-only): the guard is
- * lifted for this one transaction, which takes the table's owner; no server
- * module can do this.
+ * database. The audit tables refuse TRUNCATE (they are append-only): the
+ * guards are lifted for this one transaction, which takes the tables' owner
+ * (the runtime role cannot, see scripts/db-grant.ts); no server module can do this.
  */
 export async function truncateDomainTables(databaseUrl: string): Promise<void> {
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   try {
     await pool.query(`BEGIN;
       ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+      ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only;
       TRUNCATE ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')};
+      ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_append_only;
       ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
       COMMIT`);
   } finally {

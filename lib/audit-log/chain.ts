@@ -4,9 +4,12 @@
  * sha256(prev_hash || canonical JSON of its content). Altering, removing or
  * reordering any stored event breaks a link that verify.ts finds.
  *
- * Appends serialise per chain on the chain's row in audit_chain_heads, which
- * holds the newest link; (chain_key, chain_seq) is unique, so even an append
- * made outside a transaction can fail but never fork a chain.
+ * Appends serialise per chain on a transaction-scoped advisory lock of the
+ * chain, and continue from the chain's newest event: the head is derived,
+ * never stored apart, so there is no head row to move back along with a
+ * rewound tail (checkpoint.ts seals heads against that). (chain_key,
+ * chain_seq) is unique, so even an append made without the lock can fail
+ * but never fork a chain.
  */
 import { Prisma } from '@prisma/client';
 import { isUuid, uuidV7 } from '../ids';
@@ -182,8 +185,10 @@ export interface ChainLink {
  */
 export class ChainLinker {
   private readonly tips = new Map<string, ChainHead>();
+  private readonly seals: ChainHead[] = [];
 
-  constructor(heads: Iterable<ChainHead> = []) {
+  /** `sealEvery`: keep the link at every multiple of it, for a bulk loader to checkpoint (see sealed()). */
+  constructor(heads: Iterable<ChainHead> = [], private readonly options: { sealEvery?: number } = {}) {
     for (const head of heads) this.tips.set(head.chainKey, { ...head });
   }
 
@@ -194,7 +199,14 @@ export class ChainLinker {
     const prevHash = tip.lastHash;
     tip.lastSeq += 1;
     tip.lastHash = eventHash(prevHash, event);
+    if (this.options.sealEvery && tip.lastSeq % this.options.sealEvery === 0) this.seals.push({ ...tip });
     return { chainKey, seq: tip.lastSeq, prevHash, hash: tip.lastHash };
+  }
+
+  /** The links at every multiple of `sealEvery`, and every chain's newest: what a bulk load checkpoints. */
+  sealed(): ChainHead[] {
+    const newest = this.heads().filter((h) => !this.seals.some((s) => s.chainKey === h.chainKey && s.lastSeq === h.lastSeq));
+    return [...this.seals, ...newest];
   }
 
   /** The newest link of every chain this linker has started from or extended. */
@@ -207,8 +219,8 @@ export class ChainLinker {
  * Appends events to their chains, in the order given, with one INSERT. `db`
  * must be a single connection inside a transaction the caller commits (a pg
  * client after BEGIN, or the client of a Prisma interactive transaction):
- * the heads of the chains involved stay locked until then, so call it last
- * in the transaction and once, to keep the lock short and its order fixed.
+ * the chains involved stay locked until then, so call it last in the
+ * transaction and once, to keep the lock short and its order fixed.
  */
 export async function appendAuditEvents(
   db: TransactionSqlClient,
@@ -217,56 +229,62 @@ export async function appendAuditEvents(
   if (inputs.length === 0) return;
   if ('$transaction' in db) {
     // The root Prisma client runs each statement on whichever connection is
-    // free, so the head lock would not outlive the statement taking it.
+    // free, and commits each alone: the lock would not outlive the statement taking it.
     throw new TypeError('appendAuditEvents needs the client of a Prisma interactive transaction, not the root client');
   }
   const events = inputs.map(normalizeAuditEvent);
   const chainKeys = [...new Set(events.map((e) => chainKeyOf(e.tenantId)))].sort();
-  const heads = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, lockHeads(chainKeys));
+  await runSql(db, lockChains(chainKeys));
+  const heads = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, newestLinks(chainKeys));
   const linker = new ChainLinker(heads.map((h) => ({ ...h, lastSeq: Number(h.lastSeq) })));
   const links = events.map((event) => linker.link(event));
-  await runSql(db, insertEvents(events, links, linker.heads()));
+  await runSql(db, insertEvents(events, links));
+}
+
+/** The advisory lock id of a chain: 64 bits of a hash of its key, in a namespace of its own. */
+function chainLockId(chainKey: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`hashtextextended('audit_chain:' || ${chainKey}, 0)`;
 }
 
 /**
- * Creates missing heads and locks all of them, in chain-key order so that
- * two transactions appending to overlapping chains cannot deadlock. The
- * conflict branch updates nothing: it is there to lock the existing row and
- * return it.
+ * Locks the chains until the transaction ends, in lock-id order, so that
+ * two transactions appending to overlapping chains cannot deadlock (the
+ * outer scan reads the sorted subquery, so the locks are taken in its
+ * order). Two chains whose ids collide just share a lock.
  */
-function lockHeads(chainKeys: string[]): Prisma.Sql {
+function lockChains(chainKeys: string[]): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO audit_chain_heads (chain_key, last_seq, last_hash)
-    SELECT chain_key, 0, ${GENESIS_HASH}
-    FROM unnest(${arrayLiteral(chainKeys)}::uuid[]) AS chain_key
-    ORDER BY chain_key
-    ON CONFLICT (chain_key) DO UPDATE SET last_seq = audit_chain_heads.last_seq
-    RETURNING chain_key::text AS "chainKey", last_seq::text AS "lastSeq", last_hash AS "lastHash"`;
+    SELECT pg_advisory_xact_lock(lock_id)::text AS locked
+    FROM (SELECT DISTINCT ${chainLockId(Prisma.sql`chain_key`)} AS lock_id
+          FROM unnest(${arrayLiteral(chainKeys)}::text[]) AS chain_key
+          ORDER BY 1) AS ids`;
 }
 
-/** Every event in one multi-row INSERT, and the heads moved to the newest links, in one statement. */
-function insertEvents(events: AuditEventContent[], links: ChainLink[], heads: ChainHead[]): Prisma.Sql {
+/** The newest event of each chain that has one (one backward index probe each): where appends continue. */
+function newestLinks(chainKeys: string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT k.chain_key::text AS "chainKey", e.chain_seq::text AS "lastSeq", e.hash AS "lastHash"
+    FROM unnest(${arrayLiteral(chainKeys)}::uuid[]) AS k(chain_key)
+    CROSS JOIN LATERAL (
+      SELECT chain_seq, hash FROM audit_events WHERE chain_key = k.chain_key ORDER BY chain_seq DESC LIMIT 1
+    ) AS e`;
+}
+
+/** Every event in one multi-row INSERT. */
+function insertEvents(events: AuditEventContent[], links: ChainLink[]): Prisma.Sql {
   const column = <K extends keyof AuditEventContent>(field: K) =>
     arrayLiteral(events.map((e) => e[field] as string | number | null));
   return Prisma.sql`
-    WITH appended AS (
-      INSERT INTO audit_events (id, tenant_id, request_id, correlation_id, actor, scope, surface, action, operation_name,
-                                resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
-                                created_at, chain_key, chain_seq, prev_hash, hash)
-      SELECT * FROM unnest(
-        ${column('id')}::uuid[], ${column('tenantId')}::uuid[], ${column('requestId')}::text[], ${column('correlationId')}::text[],
-        ${column('actor')}::text[], ${column('scope')}::text[], ${column('surface')}::"Surface"[],
-        ${column('action')}::text[], ${column('operationName')}::text[], ${column('resourceType')}::text[],
-        ${column('resourceId')}::text[], ${column('status')}::text[], ${column('bodySha256')}::text[],
-        ${column('variablesSha256')}::text[], ${column('latencyMs')}::int[],
-        ${arrayLiteral(events.map((e) => e.createdAt.toISOString()))}::timestamptz[],
-        ${arrayLiteral(links.map((l) => l.chainKey))}::uuid[], ${arrayLiteral(links.map((l) => l.seq))}::int8[],
-        ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])
-    )
-    UPDATE audit_chain_heads AS h
-    SET last_seq = u.last_seq, last_hash = u.last_hash
-    FROM unnest(${arrayLiteral(heads.map((h) => h.chainKey))}::uuid[],
-                ${arrayLiteral(heads.map((h) => h.lastSeq))}::int8[],
-                ${arrayLiteral(heads.map((h) => h.lastHash))}::text[]) AS u(chain_key, last_seq, last_hash)
-    WHERE h.chain_key = u.chain_key`;
+    INSERT INTO audit_events (id, tenant_id, request_id, correlation_id, actor, scope, surface, action, operation_name,
+                              resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
+                              created_at, chain_key, chain_seq, prev_hash, hash)
+    SELECT * FROM unnest(
+      ${column('id')}::uuid[], ${column('tenantId')}::uuid[], ${column('requestId')}::text[], ${column('correlationId')}::text[],
+      ${column('actor')}::text[], ${column('scope')}::text[], ${column('surface')}::"Surface"[],
+      ${column('action')}::text[], ${column('operationName')}::text[], ${column('resourceType')}::text[],
+      ${column('resourceId')}::text[], ${column('status')}::text[], ${column('bodySha256')}::text[],
+      ${column('variablesSha256')}::text[], ${column('latencyMs')}::int[],
+      ${arrayLiteral(events.map((e) => e.createdAt.toISOString()))}::timestamptz[],
+      ${arrayLiteral(links.map((l) => l.chainKey))}::uuid[], ${arrayLiteral(links.map((l) => l.seq))}::int8[],
+      ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])`;
 }

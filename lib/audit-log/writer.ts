@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '../logger';
-import { appendAuditEvents, normalizeAuditEvent, type AuditEventContent, type AuditEventInput } from './chain';
+import { appendAuditEvents, chainKeyOf, normalizeAuditEvent, type AuditEventContent, type AuditEventInput } from './chain';
 
 export interface AuditWriterOptions {
   /** Most events per transaction. Default 500. */
@@ -46,9 +46,9 @@ export class AuditWriter {
   }
 
   /**
-   * Resolves once the event is committed; rejects if the transaction it
-   * joined failed (every event in it failed too: nothing was written), or
-   * at once if the event itself is malformed or the writer closed.
+   * Resolves once the event is committed; rejects if its chain's part of
+   * the batch could not be written even alone (see flush), or at once if the
+   * event itself is malformed or the writer closed.
    */
   record(input: AuditEventInput): Promise<void> {
     if (this.closed) return Promise.reject(new Error('AuditWriter is closed'));
@@ -77,11 +77,20 @@ export class AuditWriter {
     this.draining = null;
   }
 
+  /**
+   * Writes a batch in one transaction. If that fails, and the connection is
+   * still sound, the batch is written again chain by chain, each chain under
+   * a savepoint of one transaction: a chain that fails then (its own events
+   * are at fault) is rolled back alone and its records rejected, and every
+   * other tenant's records commit. A lost connection fails the whole batch:
+   * nothing was written, and nothing could be.
+   */
   private async flush(): Promise<void> {
     const started = performance.now();
     let client: PoolClient | undefined;
     let batch: Pending[] = [];
     let error: unknown;
+    let failed: Pending[] = [];
     try {
       client = await this.pool.connect();
       // pg emits a lost connection on the client as well as failing the
@@ -89,22 +98,27 @@ export class AuditWriter {
       client.on('error', ignore);
       // Taken after the connection is ours: records made while waiting for it join too.
       batch = this.queue.splice(0, this.maxBatch);
-      await client.query('BEGIN');
-      await appendAuditEvents(client, batch.map((p) => p.event));
-      await client.query('COMMIT');
+      try {
+        await inTransaction(client, () => appendAuditEvents(client!, batch.map((p) => p.event)));
+      } catch (batchError) {
+        failed = await this.chainByChain(client, batch, batchError);
+        if (failed.length === batch.length) error = batchError;
+      }
     } catch (caught) {
       error = caught;
+      failed = batch;
       // Without a connection nothing was attempted: fail what was waiting for it.
-      if (batch.length === 0) batch = this.queue.splice(0, this.maxBatch);
+      if (batch.length === 0) batch = failed = this.queue.splice(0, this.maxBatch);
     } finally {
       // A failed connection is closed rather than reused, whatever its state;
       // closing it also rolls back what it had begun.
       client?.off('error', ignore);
       client?.release(error === undefined ? undefined : toError(error));
     }
+    const rejected = new Set(failed);
     for (const p of batch) {
-      if (error === undefined) p.resolve();
-      else p.reject(error);
+      if (!rejected.has(p)) p.resolve();
+      else p.reject(error ?? new Error('audit events of this chain could not be written'));
     }
     if (error !== undefined) {
       this.options.logger?.error('audit events not written', { events: batch.length, error: toError(error) });
@@ -115,6 +129,56 @@ export class AuditWriter {
       // A broken hook must not stop the queue from draining.
       this.options.logger?.error('audit onFlush hook failed', { error: toError(hookError) });
     }
+  }
+
+  /**
+   * The batch again, one chain per savepoint. Returns the records not
+   * written; rethrows when the connection itself failed (nothing written).
+   */
+  private async chainByChain(client: PoolClient, batch: Pending[], batchError: unknown): Promise<Pending[]> {
+    const chains = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const key = chainKeyOf(p.event.tenantId);
+      chains.set(key, [...(chains.get(key) ?? []), p]);
+    }
+    // One chain alone: the retry would fail the same way.
+    if (chains.size === 1) return batch;
+    const failed: Pending[] = [];
+    await inTransaction(client, async () => {
+      for (const [chainKey, pending] of chains) {
+        await client.query('SAVEPOINT audit_chain');
+        try {
+          await appendAuditEvents(client, pending.map((p) => p.event));
+          await client.query('RELEASE SAVEPOINT audit_chain');
+        } catch (chainError) {
+          await client.query('ROLLBACK TO SAVEPOINT audit_chain');
+          failed.push(...pending);
+          this.options.logger?.error('audit events of one chain not written; the other chains of the batch were', {
+            chainKey,
+            events: pending.length,
+            error: toError(chainError),
+          });
+        }
+      }
+    });
+    this.options.logger?.warn('audit batch failed as a whole and was written chain by chain', {
+      chains: chains.size,
+      failedEvents: failed.length,
+      error: toError(batchError),
+    });
+    return failed;
+  }
+}
+
+/** BEGIN, work, COMMIT on one client; ROLLBACK (when the connection still answers) on failure. */
+async function inTransaction(client: PoolClient, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

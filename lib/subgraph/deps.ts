@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { CursorCodec } from '../connection';
+import type { CheckpointKeyring } from '../audit-log/checkpoint';
 import type { Database } from '../database';
 import { CallerVerifier } from '../internal-token';
 import type { Logger } from '../logger';
@@ -13,17 +14,24 @@ export interface SubgraphDeps {
   callerVerifier: CallerVerifier;
   /** Mints and opens this subgraph's cursors, with a key no other subgraph shares. */
   cursors: CursorCodec;
+  /**
+   * The audit subgraph's keys for checkpoint signatures
+   * (AUDIT_CHECKPOINT_PUBLIC_KEY); without them chain verification answers
+   * UNVERIFIABLE. The other subgraphs ignore it.
+   */
+  auditCheckpointKeys?: CheckpointKeyring;
 }
 
 /** A subgraph's deps from the gateway's public key and the cursor secret: one wiring for start-up, run-alone and tests. */
 export function subgraphDeps(
   name: SubgraphName,
-  parts: { db: Database; logger: Logger; publicKey: KeyObject; cursorSecret: string },
+  parts: { db: Database; logger: Logger; publicKey: KeyObject; cursorSecret: string; auditCheckpointKeys?: CheckpointKeyring },
 ): SubgraphDeps {
   return {
     db: parts.db,
     logger: parts.logger,
     callerVerifier: new CallerVerifier({ publicKey: parts.publicKey, audience: name }),
     cursors: CursorCodec.forSubgraph(parts.cursorSecret, name),
+    ...(parts.auditCheckpointKeys && { auditCheckpointKeys: parts.auditCheckpointKeys }),
   };
 }

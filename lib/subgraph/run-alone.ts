@@ -1,5 +1,5 @@
 import { openDatabase } from '../database';
-import { loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
+import { auditCheckpointKeyring, loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
 import { createLogger } from '../logger';
 import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
@@ -16,7 +16,7 @@ export function runSubgraphAlone(
   const cursorSecret = requireCursorSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
-  build(subgraphDeps(name, { db, logger, publicKey, cursorSecret }))
+  build(subgraphDeps(name, { db, logger, publicKey, cursorSecret, auditCheckpointKeys: auditCheckpointKeyring(env) }))
     .listen(port, env.HOST)
     .then((running) => {
       const stop = async () => {

@@ -1,3 +1,4 @@
+import { CheckpointKeyring } from '../../lib/audit-log/checkpoint';
 import type { SubgraphDeps } from '../../lib/subgraph/deps';
 import { createSubgraphServer } from '../../lib/subgraph/server';
 import { createContext, type Context } from './context';
@@ -6,6 +7,6 @@ import { resolvers } from './resolvers';
 import { AuditStore } from './store';
 
 export function buildAuditSubgraph(deps: SubgraphDeps) {
-  const store = new AuditStore(deps.db.prisma, deps.cursors);
+  const store = new AuditStore(deps.db.prisma, deps.cursors, deps.auditCheckpointKeys ?? new CheckpointKeyring([]));
   return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
 }

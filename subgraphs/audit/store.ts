@@ -1,5 +1,6 @@
 import { Prisma, type AuditEvent, type PrismaClient } from '@prisma/client';
 import { chainKeyOf } from '../../lib/audit-log/chain';
+import type { CheckpointKeyring } from '../../lib/audit-log/checkpoint';
 import { verifyAuditChain, type ChainVerification } from './verify-chain';
 import { isUuid } from '../../lib/ids';
 import type { CursorCodec } from '../../lib/connection';
@@ -24,13 +25,15 @@ export class AuditStore {
     private readonly prisma: PrismaClient,
     /** Mints and checks the cursors of this domain's connections. */
     readonly cursors: CursorCodec,
+    /** The public keys chains are held to; empty makes every chain with events UNVERIFIABLE. */
+    private readonly checkpointKeys: CheckpointKeyring,
   ) {
     this.table = new KeysetTable(prisma, 'audit_events', COLUMNS);
   }
 
-  /** Recomputes a tenant's chain (the platform chain for null) up to its recorded head. */
+  /** Recomputes a tenant's chain (the platform chain for null) and holds it to its checkpoints. */
   verifyChain(tenantId: string | null): Promise<ChainVerification> {
-    return verifyAuditChain(this.prisma, chainKeyOf(tenantId));
+    return verifyAuditChain(this.prisma, chainKeyOf(tenantId), this.checkpointKeys);
   }
 
   page(query: AuditEventQuery): Promise<AuditEvent[]> {

@@ -4,7 +4,7 @@ import { createLogger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/supergraph';
 import { subgraphDeps, type SubgraphDeps } from '../../lib/subgraph/deps';
 import { SUBGRAPH_BUILDERS } from '../../subgraphs/registry';
-import { testCredentials } from './credentials';
+import { testCheckpointKeys, testCredentials } from './credentials';
 import { CallerSigner, INTERNAL_CALLER_HEADER } from '../../lib/internal-token';
 import type { Caller } from '../../lib/caller';
 import { newRequestId } from '../../lib/request-id';
@@ -28,7 +28,7 @@ export function testSubgraphDeps(name: SubgraphName, db: Database): SubgraphDeps
 /** One subgraph alone on a loopback port, as the gateway would reach it. */
 export async function startSubgraph(name: SubgraphName): Promise<TestSubgraph> {
   const db = openDatabase(testDatabaseUrl(), { poolSize: 2 });
-  const running = await SUBGRAPH_BUILDERS[name](testSubgraphDeps(name, db)).listen(0);
+  const running = await SUBGRAPH_BUILDERS[name]({ ...testSubgraphDeps(name, db), auditCheckpointKeys: testCheckpointKeys().keyring }).listen(0);
   return {
     url: running.url,
     db,

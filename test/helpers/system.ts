@@ -1,7 +1,7 @@
 import { decodeKeyPair } from '../../lib/internal-keys';
 import { createLogger } from '../../lib/logger';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../system/start-system';
-import { testCredentials } from './credentials';
+import { testCheckpointKeys, testCredentials } from './credentials';
 import { withClient } from './scratch-database';
 
 export function testDatabaseUrl(): string {
@@ -23,6 +23,8 @@ export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabase
     callerKeys: decodeKeyPair(callerKeys),
     cursorSecret,
     jwt,
+    // Sealed within a second or so, so tests can watch the checkpoints a running gateway writes.
+    auditCheckpoint: { ...testCheckpointKeys(), everySeconds: 1, pollMs: 250 },
   });
 }
 

@@ -9,12 +9,13 @@ import { checkFeatureContract, compileInputSchema, parsePolicy } from '../../../
 import { Client, Pool } from 'pg';
 import { createMigratedDatabase } from '../../../test/helpers/migrated-database';
 import { withClient } from '../../../test/helpers/scratch-database';
-import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
 import { poolConfigFromUrl } from '../../../lib/database-url';
 import { canonicalJson } from '../../../lib/canonical-json';
 import { sha256Hex } from '../../../lib/hash';
 import { PACKAGES, TENANTS } from '../catalog';
 import { isDatabaseEmpty, seedDatabase, type SeedSummary } from '../generate';
+import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../../../lib/audit-log/checkpoint';
+import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 const DECISIONS = 3_000;
@@ -55,8 +56,13 @@ const TABLES = [
   'installations',
   'decisions',
   'audit_events',
-  'audit_chain_heads',
+  'audit_checkpoints',
 ];
+
+// One key for every seed here: Ed25519 signatures are deterministic, so the same key gives the same checkpoints.
+const KEYS = generateCheckpointKeyPair();
+const SIGNER = new CheckpointSigner(KEYS.privateKey);
+const CHECKPOINT_EVERY = 40;
 
 let url: string;
 let summary: SeedSummary;
@@ -71,6 +77,8 @@ beforeAll(async () => {
     now: NOW,
     batchSize: 1_000,
     onProgress: (done, total) => progress.push([done, total]),
+    checkpointSigner: SIGNER,
+    checkpointEvery: CHECKPOINT_EVERY,
   });
 }, 60_000);
 
@@ -239,21 +247,29 @@ describe('seedDatabase', () => {
     });
   });
 
-  it("chains each tenant's events in time order, and every chain verifies", async () => {
+  it("chains each tenant's events in time order, checkpoints every chain, and every chain verifies", async () => {
     const pool = new Pool(poolConfigFromUrl(url, { max: 1 }));
     try {
-      const tenants = await pool.query<{ id: string; events: string; last_seq: string | null }>(
-        `SELECT t.id, (SELECT count(*) FROM audit_events a WHERE a.tenant_id = t.id) AS events, h.last_seq
-         FROM tenants t LEFT JOIN audit_chain_heads h ON h.chain_key = t.id`,
+      const tenants = await pool.query<{ id: string; events: string; seqs: string[] | null }>(
+        `SELECT t.id, (SELECT count(*) FROM audit_events a WHERE a.tenant_id = t.id) AS events,
+                (SELECT array_agg(c.seq::text ORDER BY c.seq) FROM audit_checkpoints c WHERE c.chain_key = t.id) AS seqs
+         FROM tenants t`,
       );
       const active = tenants.rows.filter((t) => Number(t.events) > 0);
       expect(active.length).toBeGreaterThan(1);
+      const keyring = new CheckpointKeyring([KEYS.publicKey]);
       for (const tenant of active) {
-        expect(tenant.last_seq).toBe(tenant.events);
-        expect(await verifyAuditChain(pool, tenant.id, { pageSize: 700 })).toEqual({
+        const events = Number(tenant.events);
+        // Every CHECKPOINT_EVERY events, and the chain's newest.
+        const expected = Array.from({ length: Math.floor(events / CHECKPOINT_EVERY) }, (_, i) => String((i + 1) * CHECKPOINT_EVERY));
+        if (events % CHECKPOINT_EVERY !== 0) expected.push(String(events));
+        expect(tenant.seqs).toEqual(expected);
+        expect(await verifyAuditChain(pool, tenant.id, keyring, { pageSize: 700 })).toMatchObject({
           ok: true,
-          checked: Number(tenant.events),
+          checked: events,
           firstBrokenLink: null,
+          failure: null,
+          eventsAfterCheckpoint: 0,
         });
       }
     } finally {
@@ -280,7 +296,7 @@ describe('seedDatabase', () => {
     const same = await createDatabase();
     const other = await createDatabase();
     // A different batch size must not change the data either.
-    await seedDatabase(same, { decisions: DECISIONS, now: NOW, batchSize: 700, connections: 1 });
+    await seedDatabase(same, { decisions: DECISIONS, now: NOW, batchSize: 700, connections: 1, checkpointSigner: SIGNER, checkpointEvery: CHECKPOINT_EVERY });
     await seedDatabase(other, { decisions: DECISIONS, now: NOW, seed: 7 });
     for (const table of TABLES) {
       expect(`${table} ${await tableDigest(same, table)}`).toBe(`${table} ${await tableDigest(url, table)}`);

@@ -6,9 +6,8 @@ import { Pool } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { poolConfigFromUrl } from '../../database-url';
-import { verifyAuditChain } from '../../../subgraphs/audit/verify-chain';
 import { AuditWriter } from '../writer';
-import { auditEvent as event } from './events';
+import { auditEvent as event, verifyLinks } from './events';
 
 const TENANTS = ['1a000000-0000-4000-8000-00000000001a', '1b000000-0000-4000-8000-00000000001b'];
 
@@ -68,7 +67,7 @@ describe('AuditWriter', () => {
     // machine, so 40 is the bound without timing luck. One per record would be 200.
     expect(flushes.length).toBeLessThanOrEqual(40);
     for (const tenant of TENANTS) {
-      expect(await verifyAuditChain(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
+      expect(await verifyLinks(observer, tenant)).toEqual({ ok: true, checked: 100, firstBrokenLink: null });
     }
     const { rows } = await observer.query(
       `SELECT request_id FROM audit_events WHERE chain_key = $1 ORDER BY chain_seq`,
@@ -105,7 +104,7 @@ describe('AuditWriter', () => {
     await Promise.all(after.map((e) => writer.record(e)));
     await writer.close();
     expect(await committed(after.map((e) => e.requestId))).toBe(20);
-    expect(await verifyAuditChain(observer, TENANTS[0]!)).toMatchObject({ ok: true, checked: 121 });
+    expect(await verifyLinks(observer, TENANTS[0]!)).toMatchObject({ ok: true, checked: 121 });
   });
 
   it('rejects a malformed event alone, and anything after close()', async () => {
@@ -119,5 +118,36 @@ describe('AuditWriter', () => {
     await writer.close();
     await expect(writer.record(event(null))).rejects.toThrow(/closed/);
     expect(await committed([good.requestId])).toBe(1);
+  });
+
+  it("writes every other tenant's records when one tenant's part of the batch fails, and rejects only that tenant's", async () => {
+    const taken = event(TENANTS[0]!);
+    const writer0 = new AuditWriter(writerPool);
+    await writer0.record(taken);
+    await writer0.close();
+    const logged: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m), child: () => logger };
+    const flushes: number[] = [];
+    const writer = new AuditWriter(writerPool, { logger, onFlush: ({ events }) => flushes.push(events) });
+    // An id already stored makes that tenant's INSERT fail (primary key), as any fault of its own events would.
+    const { rows } = await observer.query('SELECT id FROM audit_events WHERE request_id = $1', [taken.requestId]);
+    const clash = event(TENANTS[0]!, { id: rows[0].id });
+    const sameTenant = event(TENANTS[0]!);
+    const others = [event(TENANTS[1]!), event(null), event(TENANTS[1]!)];
+    const before = await verifyLinks(observer, TENANTS[1]!);
+    const outcomes = await Promise.allSettled([others[0]!, clash, sameTenant, others[1]!, others[2]!].map((e) => writer.record(e)));
+    await writer.close();
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    // One batch: the failure did not split it into separate flushes.
+    expect(flushes).toEqual([5]);
+    expect(await committed(others.map((e) => e.requestId))).toBe(3);
+    expect(await committed([sameTenant.requestId])).toBe(0);
+    expect(logged).toEqual(expect.arrayContaining([expect.stringMatching(/one chain not written/), expect.stringMatching(/chain by chain/)]));
+    expect(await verifyLinks(observer, TENANTS[1]!)).toMatchObject({ ok: true, checked: before.checked + 2 });
+    expect(await verifyLinks(observer, TENANTS[0]!)).toMatchObject({ ok: true });
+    // The failed tenant's chain goes on as if nothing happened.
+    const next = new AuditWriter(writerPool);
+    await next.record(event(TENANTS[0]!));
+    await next.close();
   });
 });

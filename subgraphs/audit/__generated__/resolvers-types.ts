@@ -34,6 +34,8 @@ export type AuditChainBreak = {
 
 /** Why an audit chain link does not verify. */
 export type AuditChainBreakReason =
+  /** The links hold, but this event is not the one a signed checkpoint sealed at this position. */
+  | 'CHECKPOINT_MISMATCH'
   /** Events are missing at this position. */
   | 'GAP'
   /** The event's content or hash was changed after it was written. */
@@ -41,17 +43,55 @@ export type AuditChainBreakReason =
   /** The event does not point at the event before it: that one was rewritten, or this one's link was. */
   | 'PREV_HASH_MISMATCH';
 
-/** The result of recomputing an audit chain. */
+/** Why an audit chain does not verify. */
+export type AuditChainFailure =
+  /** A link does not verify: an event was altered, re-pointed, or removed from the middle of the chain (see firstBrokenLink). */
+  | 'BROKEN_LINK'
+  /** A checkpoint's signature does not verify with the key it names: it was forged or altered. */
+  | 'FORGED_CHECKPOINT'
+  /** The chain ends before a signed checkpoint's position: its newest events were deleted (firstBrokenLink names the first missing position). */
+  | 'MISSING_EVENTS'
+  /** Every link holds, but the event at a checkpoint's position is not the one it sealed: events were deleted and others appended in their place. */
+  | 'REPLACED_EVENTS'
+  /** A checkpoint was signed with a key that is not configured (AUDIT_CHECKPOINT_PUBLIC_KEY): it cannot be trusted until its public key is. */
+  | 'UNKNOWN_CHECKPOINT_KEY'
+  /** No checkpoint key is configured, so a rewound chain could not be told from an intact one: the links hold, but the chain is not declared intact. */
+  | 'UNVERIFIABLE';
+
+/** The result of recomputing an audit chain and holding it to its signed checkpoints. */
 export type AuditChainVerification = {
   __typename?: 'AuditChainVerification';
   /** Events that verified, from the first up to the first broken link or the end. */
   checkedEvents: Scalars['Int']['output'];
-  /** The first link that does not verify; null when the chain is intact. */
+  /** Verified events newer than the newest checkpoint whose signature verified: protected by their links alone until the next checkpoint (within a configured number of events or seconds). */
+  eventsAfterCheckpoint: Scalars['Int']['output'];
+  /** The checkpoint that does not hold: forged, signed with a key not configured, past the chain's end, or sealing another event than the one stored. Null when none fails. */
+  failedCheckpoint?: Maybe<AuditCheckpoint>;
+  /** Why the chain does not verify; null when `ok` is true. */
+  failureReason?: Maybe<AuditChainFailure>;
+  /** The first link that does not verify; null when every link holds and the chain reaches its checkpoints. */
   firstBrokenLink?: Maybe<AuditChainBreak>;
-  /** True when every event up to the chain's recorded head verifies. */
+  /** The newest checkpoint stored for the chain, whether or not its signature verified; null when none was signed yet. */
+  latestCheckpoint?: Maybe<AuditCheckpoint>;
+  /** True when every link verifies, the chain matches and reaches every checkpoint, and every checkpoint's signature verifies with a configured key. False whenever `failureReason` is set. */
   ok: Scalars['Boolean']['output'];
   /** The tenant whose chain was verified; null for the platform chain. */
   tenantId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A signed statement that an audit chain had reached a position with a given hash, made with a key the database never holds. */
+export type AuditCheckpoint = {
+  __typename?: 'AuditCheckpoint';
+  /** Hash (SHA-256, hex) of the event at that position when it was sealed. */
+  headHash: Scalars['String']['output'];
+  /** Id of the signing key: the first 16 bytes of the SHA-256 of its public key, in hex. */
+  keyId: Scalars['String']['output'];
+  /** Position in the chain that was sealed (the chain's newest event when it was signed). */
+  sequence: Scalars['Int']['output'];
+  /** True when the signature verifies with a configured public key. */
+  signatureVerified: Scalars['Boolean']['output'];
+  /** When the checkpoint was signed. */
+  signedAt: Scalars['DateTime']['output'];
 };
 
 /** One append-only record of something that happened on the platform: a call, or a write it made. */
@@ -205,11 +245,14 @@ export type Query = {
    */
   lineage?: Maybe<Lineage>;
   /**
-   * Recomputes an audit chain from its first event and reports the first link
-   * that does not verify: an event altered, re-pointed or missing. Each tenant's
-   * events form one chain; calls that never resolved to a tenant form the
-   * platform chain. A tenant's caller may verify its own tenant's chain only;
-   * other tenants' chains and the platform chain are for the platform operator.
+   * Recomputes an audit chain from its first event and holds it to its signed
+   * checkpoints: reports the first link that does not verify (an event altered,
+   * re-pointed or missing) and, when every link holds, whether the chain still
+   * reaches and matches every checkpoint signed for it (its newest events were
+   * not deleted or replaced). Each tenant's events form one chain; calls that
+   * never resolved to a tenant form the platform chain. A tenant's caller may
+   * verify its own tenant's chain only; other tenants' chains and the platform
+   * chain are for the platform operator.
    */
   verifyAuditChain: AuditChainVerification;
 };
@@ -357,10 +400,12 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditChainBreakReason: AuditChainBreakReason;
+  AuditChainFailure: AuditChainFailure;
   AuditChainVerification: ResolverTypeWrapper<AuditChainVerification>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  AuditEvent: ResolverTypeWrapper<AuditEventModel>;
+  AuditCheckpoint: ResolverTypeWrapper<AuditCheckpoint>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AuditEvent: ResolverTypeWrapper<AuditEventModel>;
   AuditEventConnection: ResolverTypeWrapper<AuditEventConnectionModel>;
   AuditEventEdge: ResolverTypeWrapper<AuditEventEdgeModel>;
   AuditEventFilter: AuditEventFilter;
@@ -381,8 +426,9 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   AuditChainVerification: AuditChainVerification;
   Boolean: Scalars['Boolean']['output'];
-  AuditEvent: AuditEventModel;
+  AuditCheckpoint: AuditCheckpoint;
   String: Scalars['String']['output'];
+  AuditEvent: AuditEventModel;
   AuditEventConnection: AuditEventConnectionModel;
   AuditEventEdge: AuditEventEdgeModel;
   AuditEventFilter: AuditEventFilter;
@@ -403,9 +449,21 @@ export type AuditChainBreakResolvers<ContextType = Context, ParentType extends R
 
 export type AuditChainVerificationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditChainVerification'] = ResolversParentTypes['AuditChainVerification']> = ResolversObject<{
   checkedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  eventsAfterCheckpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failedCheckpoint?: Resolver<Maybe<ResolversTypes['AuditCheckpoint']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['AuditChainFailure']>, ParentType, ContextType>;
   firstBrokenLink?: Resolver<Maybe<ResolversTypes['AuditChainBreak']>, ParentType, ContextType>;
+  latestCheckpoint?: Resolver<Maybe<ResolversTypes['AuditCheckpoint']>, ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   tenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type AuditCheckpointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditCheckpoint'] = ResolversParentTypes['AuditCheckpoint']> = ResolversObject<{
+  headHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keyId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  signatureVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  signedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type AuditEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent'], FederationReferenceType extends FederationReferenceTypes['AuditEvent'] = FederationReferenceTypes['AuditEvent']> = ResolversObject<{
@@ -481,6 +539,7 @@ export type TenantResolvers<ContextType = Context, ParentType extends ResolversP
 export type Resolvers<ContextType = Context> = ResolversObject<{
   AuditChainBreak?: AuditChainBreakResolvers<ContextType>;
   AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
+  AuditCheckpoint?: AuditCheckpointResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;

@@ -10,7 +10,16 @@ import { openDatabase } from '../../../lib/database';
 import { poolConfigFromUrl } from '../../../lib/database-url';
 import { seedDatabase } from '../../../dev/seed/generate';
 import { appendAuditEvents, eventHash, normalizeAuditEvent } from '../../../lib/audit-log/chain';
-import { verifyAuditChain } from '../verify-chain';
+import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../../../lib/audit-log/checkpoint';
+import { insertCheckpoints } from '../../../lib/audit-log/checkpoint-store';
+import { verifyAuditChain as verifyWithKeys } from '../verify-chain';
+
+const KEYS = generateCheckpointKeyPair();
+const SIGNER = new CheckpointSigner(KEYS.privateKey);
+const KEYRING = new CheckpointKeyring([KEYS.publicKey]);
+/** Verification with the deployment's key, as the audit subgraph runs it. */
+const verifyAuditChain = (db: Parameters<typeof verifyWithKeys>[0], chainKey: string, options?: { pageSize?: number }) =>
+  verifyWithKeys(db, chainKey, KEYRING, options);
 
 let database: TestDatabase;
 let pool: Pool;
@@ -19,7 +28,7 @@ let tenants: { id: string; events: number }[];
 
 beforeAll(async () => {
   database = await createMigratedDatabase('audit_verify');
-  await seedDatabase(database.url, { decisions: 600, now: new Date('2026-11-24T12:00:00.000Z') });
+  await seedDatabase(database.url, { decisions: 600, now: new Date('2026-11-24T12:00:00.000Z'), checkpointSigner: SIGNER });
   pool = new Pool(poolConfigFromUrl(database.url, { max: 2 }));
   const { rows } = await pool.query<{ id: string; events: string }>(
     `SELECT tenant_id AS id, count(*) AS events FROM audit_events GROUP BY tenant_id ORDER BY count(*) DESC`,
@@ -32,16 +41,23 @@ afterAll(async () => {
   await database?.drop();
 }, 60_000);
 
-/** Runs `statement` with the append-only trigger lifted for its transaction alone. */
+/**
+ * Runs `statement` as the tables' owner would, with the append-only triggers
+ * lifted for its transaction alone: what a rewind takes.
+ */
 function tamper(statement: string, values: unknown[]): Promise<void> {
   return withClient(database.url, async (client) => {
     await client.query('BEGIN');
     await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await client.query('ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only');
     await client.query(statement, values);
+    await client.query('ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_append_only');
     await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     await client.query('COMMIT');
   });
 }
+
+const INTACT = { ok: true, firstBrokenLink: null, failure: null, failedCheckpoint: null };
 
 async function eventAt(chainKey: string, seq: number): Promise<{ id: string }> {
   const { rows } = await pool.query('SELECT id FROM audit_events WHERE chain_key = $1 AND chain_seq = $2', [chainKey, seq]);
@@ -52,20 +68,21 @@ describe('verifyAuditChain', () => {
   it('passes every seeded chain, page by page, through pg and through Prisma alike', async () => {
     expect(tenants.length).toBeGreaterThanOrEqual(4);
     for (const { id, events } of tenants) {
-      expect(await verifyAuditChain(pool, id, { pageSize: 97 })).toEqual({ ok: true, checked: events, firstBrokenLink: null });
+      expect(await verifyAuditChain(pool, id, { pageSize: 97 })).toMatchObject({ ...INTACT, checked: events, eventsAfterCheckpoint: 0 });
     }
     const db = openDatabase(database.url, { poolSize: 1 });
     try {
       const { id, events } = tenants[0]!;
-      expect(await verifyAuditChain(db.prisma, id)).toEqual({ ok: true, checked: events, firstBrokenLink: null });
+      expect(await verifyAuditChain(db.prisma, id)).toMatchObject({ ...INTACT, checked: events });
     } finally {
       await db.close();
     }
     // A chain with no events at all is intact.
     expect(await verifyAuditChain(pool, '01234567-0000-4000-8000-000000000000')).toEqual({
-      ok: true,
+      ...INTACT,
       checked: 0,
-      firstBrokenLink: null,
+      latestCheckpoint: null,
+      eventsAfterCheckpoint: 0,
     });
   });
 
@@ -73,8 +90,9 @@ describe('verifyAuditChain', () => {
     const { id: chainKey } = tenants[0]!;
     const target = await eventAt(chainKey, 57);
     await tamper(`UPDATE audit_events SET status = '500' WHERE id = $1`, [target.id]);
-    expect(await verifyAuditChain(pool, chainKey, { pageSize: 20 })).toEqual({
+    expect(await verifyAuditChain(pool, chainKey, { pageSize: 20 })).toMatchObject({
       ok: false,
+      failure: 'broken_link',
       checked: 56,
       firstBrokenLink: { seq: 57, eventId: target.id, reason: 'hash_mismatch' },
     });
@@ -97,8 +115,9 @@ describe('verifyAuditChain', () => {
       forged.status,
       eventHash(prevHash, forged),
     ]);
-    expect(await verifyAuditChain(pool, chainKey)).toEqual({
+    expect(await verifyAuditChain(pool, chainKey)).toMatchObject({
       ok: false,
+      failure: 'broken_link',
       checked: 30,
       firstBrokenLink: { seq: 31, eventId: (await eventAt(chainKey, 31)).id, reason: 'prev_hash_mismatch' },
     });
@@ -109,24 +128,28 @@ describe('verifyAuditChain', () => {
     const target = await eventAt(chainKey, 40);
     const next = await eventAt(chainKey, 41);
     await tamper('DELETE FROM audit_events WHERE id = $1', [target.id]);
-    expect(await verifyAuditChain(pool, chainKey, { pageSize: 40 })).toEqual({
+    expect(await verifyAuditChain(pool, chainKey, { pageSize: 40 })).toMatchObject({
       ok: false,
+      failure: 'broken_link',
       checked: 39,
       firstBrokenLink: { seq: 40, eventId: next.id, reason: 'gap' },
     });
   });
 
-  it('reports deleted newest events as a gap against the chain head', async () => {
+  it('reports deleted newest events as MISSING_EVENTS, naming the first missing seq, against the signed checkpoint', async () => {
     const { id: chainKey, events } = tenants[3]!;
     await tamper('DELETE FROM audit_events WHERE chain_key = $1 AND chain_seq > $2', [chainKey, events - 2]);
-    expect(await verifyAuditChain(pool, chainKey)).toEqual({
+    expect(await verifyAuditChain(pool, chainKey)).toMatchObject({
       ok: false,
+      failure: 'missing_events',
       checked: events - 2,
       firstBrokenLink: { seq: events - 1, eventId: null, reason: 'gap' },
+      failedCheckpoint: { seq: events, signatureVerified: true },
+      latestCheckpoint: { seq: events, keyId: SIGNER.keyId, signatureVerified: true },
     });
   });
 
-  it('reports the newest event rewritten with a fresh hash against the chain head', async () => {
+  it('reports the newest event rewritten with a fresh hash against its checkpoint', async () => {
     const chainKey = '0a000000-0000-4000-8000-0000000000aa';
     const events = [1, 2, 3].map((n) =>
       normalizeAuditEvent({
@@ -151,6 +174,8 @@ describe('verifyAuditChain', () => {
       await appendAuditEvents(client, events);
       await client.query('COMMIT');
     });
+    const { rows: sealed } = await pool.query('SELECT hash FROM audit_events WHERE chain_key = $1 AND chain_seq = 3', [chainKey]);
+    await insertCheckpoints(pool, [SIGNER.sign({ chainKey, seq: 3, headHash: sealed[0].hash, signedAt: new Date() })]);
     const newest = events[2]!;
     const { rows } = await pool.query('SELECT prev_hash FROM audit_events WHERE id = $1', [newest.id]);
     const forged = { ...newest, resourceId: 'key_other' };
@@ -159,10 +184,12 @@ describe('verifyAuditChain', () => {
       forged.resourceId,
       eventHash(rows[0].prev_hash, forged),
     ]);
-    expect(await verifyAuditChain(pool, chainKey)).toEqual({
+    expect(await verifyAuditChain(pool, chainKey)).toMatchObject({
       ok: false,
+      failure: 'replaced_events',
       checked: 2,
-      firstBrokenLink: { seq: 3, eventId: newest.id, reason: 'hash_mismatch' },
+      firstBrokenLink: { seq: 3, eventId: newest.id, reason: 'checkpoint_mismatch' },
+      failedCheckpoint: { seq: 3, headHash: sealed[0].hash, signatureVerified: true },
     });
   });
 

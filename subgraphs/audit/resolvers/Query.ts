@@ -2,7 +2,8 @@ import { requirePlatformOperator, requireTenantAccess } from '../../../lib/calle
 import { badUserInput } from '../../../lib/errors';
 import { isUuid } from '../../../lib/ids';
 import { keysetConnection } from '../../../lib/keyset';
-import type { AuditChainBreakReason, QueryResolvers } from '../__generated__/resolvers-types';
+import type { AuditChainBreakReason, AuditChainFailure, QueryResolvers } from '../__generated__/resolvers-types';
+import type { CheckpointReport } from '../verify-chain';
 import { loadLineage } from '../lineage';
 import { prepareAuditEventQuery } from '../list-query';
 
@@ -23,8 +24,16 @@ export const Query: QueryResolvers = {
     return {
       tenantId: tenantId ?? null,
       ok: result.ok,
+      failureReason: result.failure && (result.failure.toUpperCase() as AuditChainFailure),
       checkedEvents: result.checked,
       firstBrokenLink: broken && { sequence: broken.seq, eventId: broken.eventId, reason: broken.reason.toUpperCase() as AuditChainBreakReason },
+      latestCheckpoint: checkpoint(result.latestCheckpoint),
+      failedCheckpoint: checkpoint(result.failedCheckpoint),
+      eventsAfterCheckpoint: result.eventsAfterCheckpoint,
     };
   },
 };
+
+function checkpoint(report: CheckpointReport | null) {
+  return report && { sequence: report.seq, headHash: report.headHash, signedAt: report.signedAt, keyId: report.keyId, signatureVerified: report.signatureVerified };
+}
