@@ -23,7 +23,7 @@ export function createLoaders(store: PackageStore, caller: Caller) {
       groupByKey(ids, await store.featuresByVersionIds(ids), (f) => f.packageVersionId),
     ),
     installationsByTenantId: new DataLoader<string, Installation[]>(async (ids) =>
-      groupByKey(ids, await store.installationsByTenantIds(ids, scope), (i) => i.tenantId),
+      groupByKey(ids, await store.installationsByTenantIds(ids, scope, drafts), (i) => i.tenantId),
     ),
     /** Package.versionsConnection pages: every package asking the same question shares one LATERAL query. */
     versionPage: loaderFamily((query: VersionQuery) => query.key, (query) =>

@@ -103,10 +103,10 @@ export class PackageStore {
    * installed version offering it, the same choice the decisions domain's
    * policy catalogue makes.
    */
-  async installedFeature(tenantId: string, key: string): Promise<Feature | null> {
+  async installedFeature(tenantId: string, key: string, drafts: DraftVisibility): Promise<Feature | null> {
     if (!isUuid(tenantId)) return null;
     const installation = await this.prisma.installation.findFirst({
-      where: { tenantId, packageVersion: { features: { some: { key } } } },
+      where: { tenantId, packageVersion: { features: { some: { key } }, ...(drafts === 'hidden' && { package: hideDrafts(drafts) }) } },
       orderBy: { installedAt: 'desc' },
       select: { packageVersionId: true },
     });
@@ -114,11 +114,12 @@ export class PackageStore {
     return this.prisma.feature.findUnique({ where: { packageVersionId_key: { packageVersionId: installation.packageVersionId, key } } });
   }
 
-  installationsByTenantIds(tenantIds: readonly string[], scope: string | null): Promise<Installation[]> {
+  installationsByTenantIds(tenantIds: readonly string[], scope: string | null, drafts: DraftVisibility): Promise<Installation[]> {
     const wanted = tenantIds.filter((id) => isUuid(id) && (scope === null || id === scope));
     if (wanted.length === 0) return Promise.resolve([]);
     return this.prisma.installation.findMany({
-      where: { tenantId: { in: wanted } },
+      // An installed draft (only the operator can make one) does not exist for a tenant either.
+      where: { tenantId: { in: wanted }, ...(drafts === 'hidden' && { packageVersion: { package: hideDrafts(drafts) } }) },
       orderBy: [{ packageVersion: { package: { slug: 'asc' } } }],
     });
   }
