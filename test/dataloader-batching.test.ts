@@ -1,4 +1,5 @@
 import type { RunningSystem } from '../system/start-system';
+import { SEED } from './helpers/seed-constants';
 import { graphql, startTestSystem } from './helpers/system';
 
 let system: RunningSystem;
@@ -17,7 +18,8 @@ async function statementsDuring(work: () => Promise<void>): Promise<Record<strin
 
 describe('per-request DataLoaders', () => {
   it('fetch 100 decisions with tenant, packageVersion { package } and lineage in a constant number of statements', async () => {
-    const query = `{ decisions(first: 100) { edges { node { id
+    // Seeded decisions only: other test files make decisions of their own (some deliberately without a call record).
+    const query = `{ decisions(first: 100, filter: { createdBefore: "${SEED.now.toISOString()}" }) { edges { node { id
       tenant { slug plan } packageVersion { version package { slug } } lineage { requestId events { action } } } } } }`;
     let nodes: any[] = [];
     const counts = await statementsDuring(async () => {
