@@ -52,5 +52,5 @@ export function requireScope(caller: Caller, scope: Scope): void {
  */
 export function requireTenantAccess(caller: Caller, tenantId: string | null | undefined): void {
   const scope = tenantScope(caller);
-  if (tenantId != null && scope !== null && tenantId !== scope) throw forbidden('this credential cannot read another tenant');
+  if (tenantId != null && scope !== null && tenantId !== scope) throw forbidden('this credential belongs to another tenant: it can neither read nor change this one');
 }
