@@ -42,7 +42,8 @@ suite(title, () => {
   let system: RunningSystem;
   let base: string;
   let browser: Browser;
-  const { admin } = testCredentials().keys;
+  // The platform operator: the one key that lists every tenant, whose first slug the test looks for.
+  const { operator } = testCredentials().keys;
 
   beforeAll(async () => {
     await ensurePagesBuilt();
@@ -166,7 +167,7 @@ suite(title, () => {
 
       const opened = await page.goto(`${base}/graphiql`);
       expect(opened!.status()).toBe(200);
-      await page.locator('#api-key').fill(admin);
+      await page.locator('#api-key').fill(operator);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'graphiql-key-form.png') });
       await page.getByRole('button', { name: 'Open GraphiQL' }).click();
 
@@ -201,18 +202,18 @@ suite(title, () => {
 
       const calls = requests.filter((r) => new URL(r.url).pathname === '/graphql');
       expect(calls.length).toBeGreaterThanOrEqual(2); // introspection, then the query
-      expect(calls.every((r) => r.method === 'POST' && r.apiKey === admin)).toBe(true);
+      expect(calls.every((r) => r.method === 'POST' && r.apiKey === operator)).toBe(true);
     }, 120_000);
 
     it('keeps the key for the browser session only', async () => {
       await page.reload();
       await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 30_000 });
-      expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(admin);
-      expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(admin);
+      expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(operator);
+      expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(operator);
 
       await page.getByRole('button', { name: 'Forget the API key' }).click();
       await page.locator('#api-key').waitFor();
-      expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).not.toContain(admin);
+      expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).not.toContain(operator);
     }, 60_000);
 
     it('loaded everything from the gateway, with no CSP violation or page error', () => {
