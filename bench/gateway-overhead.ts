@@ -39,8 +39,9 @@ async function main() {
   const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys, cursorSecret: randomBytes(32).toString('hex'), poolSize: 10, auditCheckpoint: benchCheckpointKeys() });
 
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
-  const { rows: [tenant] } = await pool.query<{ slug: string }>('SELECT slug FROM tenants ORDER BY slug LIMIT 1');
-  const { key } = await createApiKey(pool, { tenant: { slug: tenant.slug }, name: 'bench', scopes: ['read', 'admin'], environment: 'SANDBOX' }, { requestId: 'req_bench', actor: 'bench', surface: 'INTERNAL' });
+  const { rows: [tenant] } = await pool.query<{ id: string; slug: string }>('SELECT id, slug FROM tenants ORDER BY slug LIMIT 1');
+  // Both sides read as this one tenant, so both do the same work: only the platform operator reads across tenants.
+  const { key } = await createApiKey(pool, { tenant: { slug: tenant.slug }, name: 'bench', scopes: ['read'], environment: 'SANDBOX' }, { requestId: 'req_bench', actor: 'bench', surface: 'INTERNAL' });
 
   const urls = Object.fromEntries(Object.entries(system.subgraphs).map(([name, s]) => [name, s.url]));
   const plain = new ApolloServer({
@@ -50,7 +51,7 @@ async function main() {
         new RemoteGraphQLDataSource({
           url: urls[name!],
           willSendRequest({ request }) {
-            const caller = { requestId: `req_${randomBytes(8).toString('hex')}`, actor: 'bench', tenantId: null, scopes: new Set(['read', 'admin'] as const), surface: 'GRAPHQL' as const };
+            const caller = { requestId: `req_${randomBytes(8).toString('hex')}`, actor: 'bench', tenantId: tenant.id, scopes: new Set(['read'] as const), surface: 'GRAPHQL' as const };
             request.http?.headers.set(INTERNAL_CALLER_HEADER, signer.sign(caller, name!));
           },
         }),
