@@ -47,6 +47,8 @@ const config: CodegenConfig = {
       Decision: '@prisma/client#Decision as DecisionModel',
       DecisionConnection: '../mappers#DecisionConnectionModel',
       DecisionEdge: '../mappers#DecisionEdgeModel',
+      DecisionStats: '../stats/decision-stats#DecisionStatsModel',
+      DecisionStatsRow: '../stats/decision-stats#DecisionStatsRowModel',
       Tenant: '../mappers#TenantRef',
       PackageVersion: '../mappers#PackageVersionRef',
     }),

@@ -53,6 +53,12 @@ export const LIST_SIZES: Readonly<Record<string, SlicedList | AssumedList>> = {
   'Package.versions': { kind: 'assumed', size: 20 },
   'PackageVersion.features': { kind: 'assumed', size: 20 },
   'Lineage.events': { kind: 'assumed', size: 50 },
+  // A report answers at most 10,000 rows (lib/reporting), but a dashboard's
+  // is typically a chart of a few dozen buckets times a few groups.
+  'DecisionStats.rows': { kind: 'assumed', size: 100 },
+  'DecisionStatsRow.outcomes': { kind: 'assumed', size: 4 },
+  'DecisionAggregate.outcomes': { kind: 'assumed', size: 4 },
+  'ConfidenceStats.histogram': { kind: 'assumed', size: 10 },
 };
 
 /**
@@ -64,6 +70,8 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'DecisionConnection.totalCount': 25,
   'AuditEventConnection.totalCount': 25,
   'Query.verifyAuditChain': 1000,
+  // One aggregate statement over every decision of the window.
+  'Query.decisionStats': 500,
   'Mutation.createDecision': 10,
   'Mutation.createApiKey': 10,
   'Mutation.revokeApiKey': 10,

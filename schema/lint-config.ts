@@ -41,6 +41,10 @@ export const SCHEMA_LINT_EXCEPTIONS: readonly LintException[] = [
   { rule: LIST, at: 'Query.packages', why: 'the curated marketplace catalogue (tens of packages), filtered and shown whole' },
   { rule: LIST, at: 'Query.tenants', why: "one tenant for a tenant's credential; the platform's customer list for admins, hundreds, not growing per call" },
   { rule: LIST, at: 'Query.apiKeys', why: 'admin-only key management: a few keys per tenant, listed whole to review and revoke' },
+  { rule: LIST, at: 'DecisionStats.rows', why: 'a report: at most 10,000 rows (buckets times groups, refused beyond), ordered by bucket, read whole to draw a chart' },
+  { rule: LIST, at: 'DecisionStatsRow.outcomes', why: 'exactly the four DecisionOutcome values' },
+  { rule: LIST, at: 'DecisionAggregate.outcomes', why: 'exactly the four DecisionOutcome values' },
+  { rule: LIST, at: 'ConfidenceStats.histogram', why: 'exactly ten fixed bins' },
   // strict-id-in-types wants an id on every object; these are values inside their parent.
   { rule: ID, at: 'DecisionSubject', why: "the caller's own reference to a subject, embedded in its decision" },
   { rule: ID, at: 'TenantLimits', why: "the limits of the tenant's plan, embedded in the tenant" },
@@ -48,5 +52,12 @@ export const SCHEMA_LINT_EXCEPTIONS: readonly LintException[] = [
   { rule: ID, at: 'AuditChainVerification', why: 'the result of one verification run, computed per call' },
   { rule: ID, at: 'AuditChainBreak', why: 'a position in a chain (sequence, eventId), part of a verification result' },
   { rule: ID, at: 'AuditCheckpoint', why: 'identified by its chain (the verification tenantId) and sequence; only ever shown inside a verification result' },
+  { rule: ID, at: 'DecisionStats', why: 'a report computed per call from its arguments, never stored' },
+  { rule: ID, at: 'DecisionStatsRow', why: 'one bucket and group of a report, identified by them within it' },
+  { rule: ID, at: 'DecisionAggregate', why: 'measures of a set of decisions, inside a report' },
+  { rule: ID, at: 'ConfidenceStats', why: 'measures inside an aggregate' },
+  { rule: ID, at: 'LatencyStats', why: 'measures inside an aggregate' },
+  { rule: ID, at: 'HistogramBin', why: 'one fixed bin of a histogram, identified by its bounds' },
+  { rule: ID, at: 'OutcomeCount', why: 'one outcome of an aggregate, identified by it' },
   { rule: ID, at: 'CreatedApiKey', why: 'a mutation result wrapping the ApiKey (which has its id) and its one-time secret' },
 ];

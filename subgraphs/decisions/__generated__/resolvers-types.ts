@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Decision as DecisionModel } from '@prisma/client';
 import type { DecisionConnectionModel, DecisionEdgeModel, TenantRef, PackageVersionRef } from '../mappers';
+import type { DecisionStatsModel, DecisionStatsRowModel } from '../stats/decision-stats';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -21,6 +22,26 @@ export type Scalars = {
   /** An arbitrary JSON value. */
   JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** The earlier period a report compares its window with. */
+export type ComparePeriod =
+  /** The window of the same length that ends where this one starts: [from - (to - from), from). */
+  | 'PREVIOUS_PERIOD'
+  /** The window moved one calendar year back in the report's time zone (29 February moves to 28 February). */
+  | 'SAME_PERIOD_LAST_YEAR';
+
+/** The distribution of confidence over a set of decisions. */
+export type ConfidenceStats = {
+  __typename?: 'ConfidenceStats';
+  /** Ten bins of width 0.1 over [0, 1], lowest first: each counts lower <= confidence < upper, the last also counts 1.0. */
+  histogram: Array<HistogramBin>;
+  /** Highest; null when there are no decisions. */
+  max?: Maybe<Scalars['Float']['output']>;
+  /** Arithmetic mean; null when there are no decisions. */
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** Lowest; null when there are no decisions. */
+  min?: Maybe<Scalars['Float']['output']>;
 };
 
 /** A request for a decision. */
@@ -70,6 +91,19 @@ export type Decision = {
   tenant?: Maybe<Tenant>;
 };
 
+/** The measures of a set of decisions. */
+export type DecisionAggregate = {
+  __typename?: 'DecisionAggregate';
+  /** The decisions' confidence. */
+  confidence: ConfidenceStats;
+  /** How many decisions. */
+  count: Scalars['Int']['output'];
+  /** How long the decisions took. */
+  latencyMs: LatencyStats;
+  /** Every outcome, in the order of DecisionOutcome, with its count and share. */
+  outcomes: Array<OutcomeCount>;
+};
+
 /** A page of decisions. */
 export type DecisionConnection = {
   __typename?: 'DecisionConnection';
@@ -80,6 +114,19 @@ export type DecisionConnection = {
   /** How many decisions match the filter in all, across every page. */
   totalCount: Scalars['Int']['output'];
 };
+
+/** What decision statistics can be grouped by. */
+export type DecisionDimension =
+  /** The feature key that decided. */
+  | 'FEATURE'
+  /** The outcome. */
+  | 'OUTCOME'
+  /** The package version whose policy decided. */
+  | 'PACKAGE_VERSION'
+  /** The kind of subject, e.g. `person`. */
+  | 'SUBJECT_TYPE'
+  /** The tenant the decision was made for. */
+  | 'TENANT';
 
 /** One decision in a connection. */
 export type DecisionEdge = {
@@ -134,6 +181,52 @@ export type DecisionOutcome =
   /** A human should look before acting. */
   | 'REVIEW';
 
+/** Decision statistics over a window. */
+export type DecisionStats = {
+  __typename?: 'DecisionStats';
+  /** The measures over the compared period; null without compareTo. */
+  previous?: Maybe<DecisionAggregate>;
+  /** Start of the compared period, inclusive; null without compareTo. */
+  previousFrom?: Maybe<Scalars['DateTime']['output']>;
+  /** End of the compared period, exclusive; null without compareTo. */
+  previousTo?: Maybe<Scalars['DateTime']['output']>;
+  /** One row per bucket and group, ordered by bucket then group. */
+  rows: Array<DecisionStatsRow>;
+  /** The measures over the whole window and filter, across every group. */
+  totals: DecisionAggregate;
+};
+
+/** The measures of one bucket and group. */
+export type DecisionStatsRow = {
+  __typename?: 'DecisionStatsRow';
+  /** End of the bucket, exclusive: the next local boundary, or `to` when the window ends inside it. Null without a bucket. */
+  bucketEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the bucket, inclusive: its local boundary, or `from` when the window starts inside it (see `partial`). Without a bucket, `from`. */
+  bucketStart: Scalars['DateTime']['output'];
+  /** The decisions' confidence. */
+  confidence: ConfidenceStats;
+  /** How many decisions the bucket and group hold. */
+  count: Scalars['Int']['output'];
+  /** The feature key of this group; null unless grouped by FEATURE. */
+  feature?: Maybe<Scalars['String']['output']>;
+  /** How long the decisions took. */
+  latencyMs: LatencyStats;
+  /** The outcome of this group; null unless grouped by OUTCOME. */
+  outcome?: Maybe<DecisionOutcome>;
+  /** Every outcome, in the order of DecisionOutcome, with its count and share. */
+  outcomes: Array<OutcomeCount>;
+  /** The package version of this group (resolved by the packages service); null unless grouped by PACKAGE_VERSION. */
+  packageVersion?: Maybe<PackageVersion>;
+  /** True when the bucket was clipped to [from, to), so it covers less than a whole local unit. */
+  partial: Scalars['Boolean']['output'];
+  /** The same group over this bucket moved to the compared period; null without compareTo. */
+  previous?: Maybe<DecisionAggregate>;
+  /** The subject type of this group; null unless grouped by SUBJECT_TYPE. */
+  subjectType?: Maybe<Scalars['String']['output']>;
+  /** The tenant of this group (resolved by the tenants service); null unless grouped by TENANT. */
+  tenant?: Maybe<Tenant>;
+};
+
 /** The subject of a decision, referenced without personal data. */
 export type DecisionSubject = {
   __typename?: 'DecisionSubject';
@@ -149,6 +242,39 @@ export type DecisionSubjectInput = {
   reference: Scalars['String']['input'];
   /** Kind of subject, e.g. `person`, `business`, `transaction`, `device` (1 to 64 characters). */
   type: Scalars['String']['input'];
+};
+
+/** One bin of a histogram. */
+export type HistogramBin = {
+  __typename?: 'HistogramBin';
+  /** How many values fall in it. */
+  count: Scalars['Int']['output'];
+  /** Lower bound, inclusive. */
+  lower: Scalars['Float']['output'];
+  /** Upper bound, exclusive (inclusive for the last bin). */
+  upper: Scalars['Float']['output'];
+};
+
+/**
+ * Latency in milliseconds. Percentiles are continuous (PostgreSQL
+ * percentile_cont): linear interpolation between the two nearest values, so
+ * p50 of 10 and 20 is 15 and a percentile need not be a latency that occurred.
+ * Every field is null when there are no decisions.
+ */
+export type LatencyStats = {
+  __typename?: 'LatencyStats';
+  /** Slowest. */
+  max?: Maybe<Scalars['Int']['output']>;
+  /** Arithmetic mean. */
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** Median (continuous). */
+  p50?: Maybe<Scalars['Float']['output']>;
+  /** 90th percentile (continuous). */
+  p90?: Maybe<Scalars['Float']['output']>;
+  /** 95th percentile (continuous). */
+  p95?: Maybe<Scalars['Float']['output']>;
+  /** 99th percentile (continuous). */
+  p99?: Maybe<Scalars['Float']['output']>;
 };
 
 /** The entry points for changing the platform: making decisions and managing credentials. */
@@ -177,6 +303,17 @@ export type MutationCreateDecisionArgs = {
   input: CreateDecisionInput;
 };
 
+/** How many decisions had one outcome. */
+export type OutcomeCount = {
+  __typename?: 'OutcomeCount';
+  /** How many decisions had it. */
+  count: Scalars['Int']['output'];
+  /** The outcome. */
+  outcome: DecisionOutcome;
+  /** Its share of the decisions, from 0 to 1; null when there are no decisions. */
+  rate?: Maybe<Scalars['Float']['output']>;
+};
+
 /** One published, immutable version of a package. */
 export type PackageVersion = {
   __typename?: 'PackageVersion';
@@ -203,6 +340,23 @@ export type Query = {
   /** One decision by id. Null when no decision has that id. */
   decision?: Maybe<Decision>;
   /**
+   * Decision aggregates for dashboards over the window [from, to), computed
+   * in the database: one row per bucket and group, the totals of the window,
+   * and with `compareTo` the same measures for the compared period. A tenant's
+   * credential reports on its own tenant only (a filter naming another tenant
+   * is FORBIDDEN); the platform operator reports across tenants. Every bucket
+   * is present for every group with at least one decision in the window (count
+   * 0 where a bucket has none), so a chart needs no gap filling; a group with
+   * no decision in the window has no rows, and without groupBy every bucket
+   * has a row. At most 10,000 rows (buckets times groups) are answered: a
+   * larger report is refused with BAD_USER_INPUT saying how many rows it asked
+   * for (extensions `askedRows`, `rowCap`) before anything is aggregated.
+   * An unknown timezone, `from` not before `to`, MINUTE buckets over more than
+   * 24 hours, or `filter.createdAfter`/`createdBefore` (use from/to) are
+   * BAD_USER_INPUT naming the argument.
+   */
+  decisionStats?: Maybe<DecisionStats>;
+  /**
    * Decisions as a cursor connection, paged forwards with `first`/`after` or
    * backwards with `last`/`before`. Pages are keyset-based, so a page stays
    * stable while new decisions are being written. A cursor belongs to this
@@ -216,6 +370,18 @@ export type Query = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryDecisionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryDecisionStatsArgs = {
+  bucket?: InputMaybe<TimeBucket>;
+  compareTo?: InputMaybe<ComparePeriod>;
+  filter?: InputMaybe<DecisionFilter>;
+  from: Scalars['DateTime']['input'];
+  groupBy?: InputMaybe<Array<DecisionDimension>>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -252,6 +418,24 @@ export type TenantDecisionsArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DecisionOrder>;
 };
+
+/**
+ * The local calendar unit of a report bucket. Buckets start at the local
+ * boundaries of the report's time zone: a DAY across a DST change lasts 23 or
+ * 25 hours, an HOUR repeated at a fall-back lasts 2 hours and a skipped one has
+ * no bucket, and half-hour zones start their hours at half past UTC.
+ */
+export type TimeBucket =
+  /** One local day, midnight to midnight. */
+  | 'DAY'
+  /** One local hour. */
+  | 'HOUR'
+  /** One minute; a window of at most 24 hours. */
+  | 'MINUTE'
+  /** One calendar month, from the 1st at 00:00 local time. */
+  | 'MONTH'
+  /** One ISO week, Monday 00:00 to the next Monday 00:00, local time. */
+  | 'WEEK';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -352,50 +536,74 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ComparePeriod: ComparePeriod;
+  ConfidenceStats: ResolverTypeWrapper<ConfidenceStats>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CreateDecisionInput: CreateDecisionInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decision: ResolverTypeWrapper<DecisionModel>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  DecisionAggregate: ResolverTypeWrapper<DecisionAggregate>;
   DecisionConnection: ResolverTypeWrapper<DecisionConnectionModel>;
+  DecisionDimension: DecisionDimension;
   DecisionEdge: ResolverTypeWrapper<DecisionEdgeModel>;
   DecisionFilter: DecisionFilter;
   DecisionOrder: DecisionOrder;
   DecisionOutcome: DecisionOutcome;
+  DecisionStats: ResolverTypeWrapper<DecisionStatsModel>;
+  DecisionStatsRow: ResolverTypeWrapper<DecisionStatsRowModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DecisionSubject: ResolverTypeWrapper<DecisionSubject>;
   DecisionSubjectInput: DecisionSubjectInput;
+  HistogramBin: ResolverTypeWrapper<HistogramBin>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  LatencyStats: ResolverTypeWrapper<LatencyStats>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OutcomeCount: ResolverTypeWrapper<OutcomeCount>;
   PackageVersion: ResolverTypeWrapper<PackageVersionRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tenant: ResolverTypeWrapper<TenantRef>;
+  TimeBucket: TimeBucket;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ConfidenceStats: ConfidenceStats;
+  Float: Scalars['Float']['output'];
   CreateDecisionInput: CreateDecisionInput;
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decision: DecisionModel;
-  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  DecisionAggregate: DecisionAggregate;
   DecisionConnection: DecisionConnectionModel;
   DecisionEdge: DecisionEdgeModel;
   DecisionFilter: DecisionFilter;
+  DecisionStats: DecisionStatsModel;
+  DecisionStatsRow: DecisionStatsRowModel;
+  Boolean: Scalars['Boolean']['output'];
   DecisionSubject: DecisionSubject;
   DecisionSubjectInput: DecisionSubjectInput;
+  HistogramBin: HistogramBin;
   JSON: Scalars['JSON']['output'];
+  LatencyStats: LatencyStats;
   Mutation: Record<PropertyKey, never>;
+  OutcomeCount: OutcomeCount;
   PackageVersion: PackageVersionRef;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Tenant: TenantRef;
+}>;
+
+export type ConfidenceStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfidenceStats'] = ResolversParentTypes['ConfidenceStats']> = ResolversObject<{
+  histogram?: Resolver<Array<ResolversTypes['HistogramBin']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -419,6 +627,13 @@ export type DecisionResolvers<ContextType = Context, ParentType extends Resolver
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
 }>;
 
+export type DecisionAggregateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DecisionAggregate'] = ResolversParentTypes['DecisionAggregate']> = ResolversObject<{
+  confidence?: Resolver<ResolversTypes['ConfidenceStats'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['LatencyStats'], ParentType, ContextType>;
+  outcomes?: Resolver<Array<ResolversTypes['OutcomeCount']>, ParentType, ContextType>;
+}>;
+
 export type DecisionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DecisionConnection'] = ResolversParentTypes['DecisionConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['DecisionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -430,17 +645,62 @@ export type DecisionEdgeResolvers<ContextType = Context, ParentType extends Reso
   node?: Resolver<ResolversTypes['Decision'], ParentType, ContextType>;
 }>;
 
+export type DecisionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DecisionStats'] = ResolversParentTypes['DecisionStats']> = ResolversObject<{
+  previous?: Resolver<Maybe<ResolversTypes['DecisionAggregate']>, ParentType, ContextType>;
+  previousFrom?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  previousTo?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['DecisionStatsRow']>, ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['DecisionAggregate'], ParentType, ContextType>;
+}>;
+
+export type DecisionStatsRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DecisionStatsRow'] = ResolversParentTypes['DecisionStatsRow']> = ResolversObject<{
+  bucketEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  bucketStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['ConfidenceStats'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  feature?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['LatencyStats'], ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['DecisionOutcome']>, ParentType, ContextType>;
+  outcomes?: Resolver<Array<ResolversTypes['OutcomeCount']>, ParentType, ContextType>;
+  packageVersion?: Resolver<Maybe<ResolversTypes['PackageVersion']>, ParentType, ContextType>;
+  partial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  previous?: Resolver<Maybe<ResolversTypes['DecisionAggregate']>, ParentType, ContextType>;
+  subjectType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
+}>;
+
 export type DecisionSubjectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DecisionSubject'] = ResolversParentTypes['DecisionSubject']> = ResolversObject<{
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type HistogramBinResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HistogramBin'] = ResolversParentTypes['HistogramBin']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lower?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  upper?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
+export type LatencyStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LatencyStats'] = ResolversParentTypes['LatencyStats']> = ResolversObject<{
+  max?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p99?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createDecision?: Resolver<ResolversTypes['Decision'], ParentType, ContextType, RequireFields<MutationCreateDecisionArgs, 'input'>>;
+}>;
+
+export type OutcomeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutcomeCount'] = ResolversParentTypes['OutcomeCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['DecisionOutcome'], ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type PackageVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PackageVersion'] = ResolversParentTypes['PackageVersion']> = ResolversObject<{
@@ -456,6 +716,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   decision?: Resolver<Maybe<ResolversTypes['Decision']>, ParentType, ContextType, RequireFields<QueryDecisionArgs, 'id'>>;
+  decisionStats?: Resolver<Maybe<ResolversTypes['DecisionStats']>, ParentType, ContextType, RequireFields<QueryDecisionStatsArgs, 'from' | 'timezone' | 'to'>>;
   decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'orderBy'>>;
 }>;
 
@@ -466,13 +727,20 @@ export type TenantResolvers<ContextType = Context, ParentType extends ResolversP
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  ConfidenceStats?: ConfidenceStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decision?: DecisionResolvers<ContextType>;
+  DecisionAggregate?: DecisionAggregateResolvers<ContextType>;
   DecisionConnection?: DecisionConnectionResolvers<ContextType>;
   DecisionEdge?: DecisionEdgeResolvers<ContextType>;
+  DecisionStats?: DecisionStatsResolvers<ContextType>;
+  DecisionStatsRow?: DecisionStatsRowResolvers<ContextType>;
   DecisionSubject?: DecisionSubjectResolvers<ContextType>;
+  HistogramBin?: HistogramBinResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LatencyStats?: LatencyStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OutcomeCount?: OutcomeCountResolvers<ContextType>;
   PackageVersion?: PackageVersionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -9,4 +9,5 @@ export const Query: QueryResolvers = {
     const rows = await store.page(query);
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
+  decisionStats: (_parent, args, { stats, caller }) => stats.run(args, caller),
 };

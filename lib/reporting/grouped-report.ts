@@ -1,0 +1,173 @@
+import { Prisma } from '@prisma/client';
+import { runSql, type SqlClient } from '../sql';
+import { bucketsSql } from './buckets-sql';
+import { ROW_CAP, rowCapExceeded, type ReportWindow } from './window';
+
+/** One groupBy dimension: what the rows are grouped on. */
+export interface Dimension {
+  /** The name the caller reads the group value under. */
+  key: string;
+  /** An SQL expression over the table's columns, cast to text. */
+  sql: Prisma.Sql;
+  /**
+   * At most this many values can occur (4 outcomes; 1 when the filter pins
+   * the dimension): when every dimension has a bound and buckets times their
+   * product is within the cap, the row cap needs no scan of the groups.
+   */
+  bound?: number;
+}
+
+/** What a report reads: a table, its time column, the rows wanted and the measures, one json object of aggregates. */
+export interface GroupedReportSpec {
+  table: string;
+  /** The timestamptz column the window and the buckets cut on (indexed, first or after the tenant). */
+  timeColumn: string;
+  /** Conditions over the table's bare columns (tenant scope and filter). */
+  conditions: Prisma.Sql[];
+  dimensions: readonly Dimension[];
+  /** A json expression of aggregates over the table's columns, e.g. json_build_object('count', count(*)). */
+  measures: Prisma.Sql;
+}
+
+export interface ReportRow<M> {
+  bucketStart: Date;
+  bucketEnd: Date;
+  /** The bucket was clipped to [from, to). */
+  partial: boolean;
+  /** The group's value per dimension key (null where the column is null). */
+  group: Record<string, string | null>;
+  /** The measures; null when the group had no rows in this bucket. */
+  measures: M | null;
+  /** The same group over the bucket moved to the compared period; null when it had no rows there or nothing is compared. */
+  previous: M | null;
+}
+
+export interface GroupedReport<M> {
+  rows: ReportRow<M>[];
+  /** Over the whole window; null when it has no rows. */
+  totals: M | null;
+  /** Over the compared window; null when it has no rows or nothing is compared. */
+  previousTotals: M | null;
+  comparedFrom: Date | null;
+  comparedTo: Date | null;
+}
+
+interface OutRow {
+  kind: 'row' | 'total' | 'previous_total' | 'window';
+  bucket_start: Date | null;
+  bucket_end: Date | null;
+  bucket_partial: boolean | null;
+  g: string | null;
+  m: unknown;
+  pm: unknown;
+  asked: string | null;
+}
+
+/**
+ * The statement of a grouped report, one round trip: buckets (empty ones
+ * included), the current and compared periods aggregated in one scan with
+ * GROUPING SETS (per bucket and group, and per period for the totals), and
+ * the row cap checked before the aggregate runs: the aggregate sits under a
+ * one-time filter on the number of rows asked, so PostgreSQL never executes
+ * it when the cap is exceeded.
+ *
+ * Rows reach buckets by a range join on the time column (an index range
+ * scan per bucket), so the bucket reporting a row is the one whose
+ * [bucket_start, bucket_end) holds it.
+ *
+ * Every bucket is present for every group that has at least one row in the
+ * window (count 0 where the bucket has none); a group with no row in the
+ * window is absent, even when it had rows in the compared period. Without
+ * groupBy every bucket is present.
+ */
+export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow): Prisma.Sql {
+  const dims = spec.dimensions;
+  const g = dims.map((_, i) => Prisma.raw(`g${i}`));
+  const time = Prisma.raw(spec.timeColumn);
+  const table = Prisma.raw(spec.table);
+  const where = spec.conditions.length ? Prisma.sql`AND ${Prisma.join(spec.conditions, ' AND ')}` : Prisma.empty;
+  const dimSelect = dims.map((d, i) => Prisma.sql`(${d.sql}) AS ${g[i]}`);
+  // One text key per group, so joins on it hash even where a dimension is null.
+  const groupKey = dims.length ? Prisma.sql`json_build_array(${Prisma.join(g)})::text` : Prisma.sql`'[]'`;
+  const periods = window.compareTo
+    ? Prisma.sql`SELECT 0 AS period, bucket_no, bucket_start AS range_start, bucket_end AS range_end FROM buckets
+                 UNION ALL SELECT 1, bucket_no, prev_start, prev_end FROM buckets`
+    : Prisma.sql`SELECT 0 AS period, bucket_no, bucket_start AS range_start, bucket_end AS range_end FROM buckets`;
+  const bounds = dims.map((d) => d.bound);
+  const bounded = bounds.every((b): b is number => b !== undefined);
+  const product = bounds.reduce<number>((p, b) => p * (b ?? 1), 1);
+  const exactGroups = dims.length
+    ? Prisma.sql`(SELECT count(*) FROM (SELECT DISTINCT ${Prisma.join(dimSelect)} FROM ${table}, win
+         WHERE ${time} >= win_from AND ${time} < win_to ${where}) AS distinct_groups)`
+    : Prisma.sql`1`;
+  const asked = bounded
+    ? Prisma.sql`CASE WHEN nb * ${product}::bigint <= ${ROW_CAP} THEN nb * ${product}::bigint ELSE nb * ${exactGroups} END`
+    : Prisma.sql`nb * ${exactGroups}`;
+  return Prisma.sql`
+    WITH ${bucketsSql(window)},
+    ranges AS (${periods}),
+    cap AS (SELECT ${asked} AS asked FROM (SELECT count(*) AS nb FROM buckets) AS n),
+    agg AS (
+      SELECT period, bucket_no, ${dims.length ? Prisma.sql`${Prisma.join(g)},` : Prisma.empty}
+             GROUPING(bucket_no) AS is_total, ${groupKey} AS gk, ${spec.measures} AS m
+      FROM (
+        SELECT r.period, r.bucket_no ${dims.length ? Prisma.sql`, ${Prisma.join(dimSelect)}` : Prisma.empty}, t.*
+        FROM ranges r JOIN ${table} t ON t.${time} >= r.range_start AND t.${time} < r.range_end
+        WHERE (SELECT asked FROM cap) <= ${ROW_CAP} ${where}
+      ) AS facts
+      GROUP BY GROUPING SETS ((period, bucket_no ${dims.length ? Prisma.sql`, ${Prisma.join(g)}` : Prisma.empty}), (period))
+    ),
+    groups_out AS (
+      ${dims.length ? Prisma.sql`SELECT DISTINCT gk FROM agg WHERE period = 0 AND is_total = 0` : Prisma.sql`SELECT '[]'::text AS gk`}
+    )
+    -- The grid (every bucket times every group) and the aggregates meet in
+    -- one GROUP BY rather than a join, which the planner, blind to the CTEs'
+    -- sizes, would run as nested loops.
+    SELECT 'row' AS kind, bucket_no, min(bucket_start) AS bucket_start, min(bucket_end) AS bucket_end, bool_or(bucket_partial) AS bucket_partial, gk AS g,
+           (array_agg(m) FILTER (WHERE period = 0))[1] AS m, (array_agg(m) FILTER (WHERE period = 1))[1] AS pm, NULL::bigint AS asked
+      FROM (
+        SELECT NULL::int AS period, b.bucket_no, b.bucket_start, b.bucket_end, b.bucket_partial, go.gk, NULL::json AS m
+          FROM buckets b CROSS JOIN groups_out go
+         WHERE (SELECT asked FROM cap) <= ${ROW_CAP}
+        UNION ALL
+        SELECT period, bucket_no, NULL, NULL, NULL, gk, m FROM agg WHERE is_total = 0
+      ) AS grid
+     GROUP BY bucket_no, gk
+    HAVING count(*) FILTER (WHERE period IS NULL) > 0
+    UNION ALL
+    SELECT CASE period WHEN 0 THEN 'total' ELSE 'previous_total' END, NULL, NULL, NULL, NULL, NULL, m, NULL, NULL
+      FROM agg WHERE is_total = 1
+    UNION ALL
+    SELECT 'window', NULL, cmp_from, cmp_to, NULL, NULL, NULL, NULL, (SELECT asked FROM cap) FROM win
+    ORDER BY 1, 2, 6`;
+}
+
+/** Runs a grouped report: BAD_USER_INPUT, before any aggregate runs, when it would answer more than ROW_CAP rows. */
+export async function runGroupedReport<M>(db: SqlClient, spec: GroupedReportSpec, window: ReportWindow): Promise<GroupedReport<M>> {
+  const out = await runSql<OutRow>(db, groupedReportSql(spec, window));
+  const info = out.find((r) => r.kind === 'window');
+  if (!info) throw new Error('report statement answered no window row');
+  if (Number(info.asked) > ROW_CAP) throw rowCapExceeded(Number(info.asked), '');
+  const keys = spec.dimensions.map((d) => d.key);
+  return {
+    rows: out
+      .filter((r) => r.kind === 'row')
+      .map((r) => ({
+        bucketStart: r.bucket_start!,
+        bucketEnd: r.bucket_end!,
+        partial: r.bucket_partial!,
+        group: groupOf(keys, r.g),
+        measures: (r.m ?? null) as M | null,
+        previous: (r.pm ?? null) as M | null,
+      })),
+    totals: (out.find((r) => r.kind === 'total')?.m ?? null) as M | null,
+    previousTotals: (out.find((r) => r.kind === 'previous_total')?.m ?? null) as M | null,
+    comparedFrom: window.compareTo ? info.bucket_start : null,
+    comparedTo: window.compareTo ? info.bucket_end : null,
+  };
+}
+
+function groupOf(keys: readonly string[], key: string | null): Record<string, string | null> {
+  const values = key === null ? [] : (JSON.parse(key) as Array<string | null>);
+  return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? null]));
+}

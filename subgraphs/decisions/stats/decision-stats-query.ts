@@ -1,0 +1,88 @@
+import { Prisma } from '@prisma/client';
+import { requireTenantAccess, tenantScope, type Caller } from '../../../lib/caller';
+import { badUserInput } from '../../../lib/errors';
+import { Conditions } from '../../../lib/keyset';
+import type { Dimension, GroupedReportSpec } from '../../../lib/reporting/grouped-report';
+import type { DecisionDimension, DecisionFilter, DecisionOutcome } from '../__generated__/resolvers-types';
+
+export const OUTCOMES: readonly DecisionOutcome[] = ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'];
+
+/** The confidence histogram: ten bins of width 0.1 over [0, 1]. */
+export const HISTOGRAM_BINS = 10;
+
+/** The percentiles LatencyStats reports, in its order. */
+export const LATENCY_PERCENTILES = [0.5, 0.9, 0.95, 0.99] as const;
+
+const histogram = Array.from({ length: HISTOGRAM_BINS }, (_, i) =>
+  // width_bucket puts 1.0 in an 11th bin: least() folds it into the last, as the SDL promises.
+  Prisma.raw(`count(*) FILTER (WHERE least(greatest(width_bucket(confidence, 0, 1, ${HISTOGRAM_BINS}), 1), ${HISTOGRAM_BINS}) = ${i + 1})`),
+);
+
+/** The measures of DecisionAggregate, as one json object per group. */
+const MEASURES = Prisma.sql`json_build_object(
+  'count', count(*),
+  'outcomes', json_build_array(${Prisma.join(OUTCOMES.map((o) => Prisma.raw(`count(*) FILTER (WHERE outcome = '${o}')`)))}),
+  'confidenceMean', avg(confidence), 'confidenceMin', min(confidence), 'confidenceMax', max(confidence),
+  'histogram', json_build_array(${Prisma.join(histogram)}),
+  'latencyMean', avg(latency_ms),
+  'latencyPercentiles', percentile_cont(ARRAY[${Prisma.raw(LATENCY_PERCENTILES.join(', '))}]::double precision[]) WITHIN GROUP (ORDER BY latency_ms),
+  'latencyMax', max(latency_ms))`;
+
+/** What the SQL answers per group (numbers as PostgreSQL's json prints them). */
+export interface DecisionMeasures {
+  count: number;
+  outcomes: number[];
+  confidenceMean: number | null;
+  confidenceMin: number | null;
+  confidenceMax: number | null;
+  histogram: number[];
+  latencyMean: number | string | null;
+  latencyPercentiles: number[] | null;
+  latencyMax: number | null;
+}
+
+export const DIMENSION_KEYS: Record<DecisionDimension, string> = {
+  TENANT: 'tenantId',
+  FEATURE: 'feature',
+  OUTCOME: 'outcome',
+  PACKAGE_VERSION: 'packageVersionId',
+  SUBJECT_TYPE: 'subjectType',
+};
+
+/**
+ * The decisions a caller's report reads and how they are grouped: the
+ * tenant scope and filter as for Query.decisions (a filter naming another
+ * tenant is FORBIDDEN), and a bound on each dimension's values where the
+ * filter or the enum gives one, so the row cap seldom needs a scan.
+ */
+export function decisionStatsSpec(caller: Caller, filter: DecisionFilter | null | undefined, groupBy: readonly DecisionDimension[] | null | undefined): GroupedReportSpec {
+  const f = filter ?? {};
+  if (f.createdAfter != null || f.createdBefore != null) {
+    throw badUserInput('filter.createdAfter and filter.createdBefore do not apply to a report: its window is [from, to)', { argument: 'filter' });
+  }
+  requireTenantAccess(caller, f.tenantId);
+  const where = new Conditions()
+    .uuid('tenant_id', tenantScope(caller))
+    .uuid('tenant_id', f.tenantId)
+    .uuid('package_version_id', f.packageVersionId)
+    .equals('feature_key', f.feature)
+    .anyOf('outcome', f.outcome, '::"DecisionOutcome"[]')
+    .equals('request_id', f.requestId)
+    .equals('subject_type', f.subjectType)
+    .equals('subject_reference', f.subjectReference);
+  const pinned = (value: unknown) => (value != null ? 1 : undefined);
+  const dimensions: Record<DecisionDimension, Dimension> = {
+    TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text`, bound: pinned(tenantScope(caller) ?? f.tenantId) },
+    FEATURE: { key: DIMENSION_KEYS.FEATURE, sql: Prisma.sql`feature_key`, bound: pinned(f.feature) },
+    OUTCOME: { key: DIMENSION_KEYS.OUTCOME, sql: Prisma.sql`outcome::text`, bound: f.outcome?.length ?? OUTCOMES.length },
+    PACKAGE_VERSION: { key: DIMENSION_KEYS.PACKAGE_VERSION, sql: Prisma.sql`package_version_id::text`, bound: pinned(f.packageVersionId) },
+    SUBJECT_TYPE: { key: DIMENSION_KEYS.SUBJECT_TYPE, sql: Prisma.sql`subject_type`, bound: pinned(f.subjectType) },
+  };
+  return {
+    table: 'decisions',
+    timeColumn: 'created_at',
+    conditions: where.list,
+    dimensions: [...new Set(groupBy ?? [])].map((d) => dimensions[d]),
+    measures: MEASURES,
+  };
+}
