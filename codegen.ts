@@ -57,6 +57,8 @@ const config: CodegenConfig = {
       AuditEventConnection: '../mappers#AuditEventConnectionModel',
       AuditEventEdge: '../mappers#AuditEventEdgeModel',
       Lineage: '../mappers#LineageModel',
+      AuditStats: '../stats/audit-stats#AuditStatsModel',
+      AuditStatsRow: '../stats/audit-stats#AuditStatsRowModel',
       Decision: '../mappers#DecisionRef',
       Tenant: '../mappers#TenantRef',
     }),

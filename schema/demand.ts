@@ -59,6 +59,7 @@ export const LIST_SIZES: Readonly<Record<string, SlicedList | AssumedList>> = {
   'DecisionStatsRow.outcomes': { kind: 'assumed', size: 4 },
   'DecisionAggregate.outcomes': { kind: 'assumed', size: 4 },
   'ConfidenceStats.histogram': { kind: 'assumed', size: 10 },
+  'AuditStats.rows': { kind: 'assumed', size: 100 },
 };
 
 /**
@@ -72,6 +73,7 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.verifyAuditChain': 1000,
   // One aggregate statement over every decision of the window.
   'Query.decisionStats': 500,
+  'Query.auditStats': 500,
   'Mutation.createDecision': 10,
   'Mutation.createApiKey': 10,
   'Mutation.revokeApiKey': 10,

@@ -139,7 +139,7 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
       FROM agg WHERE is_total = 1
     UNION ALL
     SELECT 'window', NULL, cmp_from, cmp_to, NULL, NULL, NULL, NULL, (SELECT asked FROM cap) FROM win
-    ORDER BY 1, 2, 6`;
+    ORDER BY 1, 2`;
 }
 
 /** Runs a grouped report: BAD_USER_INPUT, before any aggregate runs, when it would answer more than ROW_CAP rows. */
@@ -159,7 +159,8 @@ export async function runGroupedReport<M>(db: SqlClient, spec: GroupedReportSpec
         group: groupOf(keys, r.g),
         measures: (r.m ?? null) as M | null,
         previous: (r.pm ?? null) as M | null,
-      })),
+      }))
+      .sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime() || compareGroups(keys, a.group, b.group)),
     totals: (out.find((r) => r.kind === 'total')?.m ?? null) as M | null,
     previousTotals: (out.find((r) => r.kind === 'previous_total')?.m ?? null) as M | null,
     comparedFrom: window.compareTo ? info.bucket_start : null,
@@ -170,4 +171,17 @@ export async function runGroupedReport<M>(db: SqlClient, spec: GroupedReportSpec
 function groupOf(keys: readonly string[], key: string | null): Record<string, string | null> {
   const values = key === null ? [] : (JSON.parse(key) as Array<string | null>);
   return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? null]));
+}
+
+/** Groups in groupBy order, each value by code unit, null last: a stable order that needs no collation. */
+function compareGroups(keys: readonly string[], a: Record<string, string | null>, b: Record<string, string | null>): number {
+  for (const k of keys) {
+    const x = a[k] ?? null;
+    const y = b[k] ?? null;
+    if (x === y) continue;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
 }

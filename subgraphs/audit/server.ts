@@ -5,8 +5,10 @@ import { createContext, type Context } from './context';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { AuditStore } from './store';
+import { AuditStatsReport } from './stats/audit-stats';
 
 export function buildAuditSubgraph(deps: SubgraphDeps) {
   const store = new AuditStore(deps.db.prisma, deps.cursors, deps.auditCheckpointKeys ?? new CheckpointKeyring([]));
-  return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller) });
+  const stats = new AuditStatsReport(deps.db.prisma);
+  return createSubgraphServer<Context>(deps, { name: 'audit', resolvers, permissions, createContext: (caller) => createContext(store, caller, stats) });
 }

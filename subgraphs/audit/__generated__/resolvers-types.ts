@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AuditEvent as AuditEventModel } from '@prisma/client';
 import type { AuditEventConnectionModel, AuditEventEdgeModel, LineageModel, DecisionRef, TenantRef } from '../mappers';
+import type { AuditStatsModel, AuditStatsRowModel } from '../stats/audit-stats';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -19,6 +20,19 @@ export type Scalars = {
    */
   DateTime: { input: Date; output: Date; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** The measures of a set of calls. */
+export type AuditAggregate = {
+  __typename?: 'AuditAggregate';
+  /** errors / requests, from 0 to 1; null when there are no calls. */
+  errorRate?: Maybe<Scalars['Float']['output']>;
+  /** How many of them failed (status not a bare 2xx). */
+  errors: Scalars['Int']['output'];
+  /** How long the calls took, over those that recorded a latency. */
+  latencyMs: LatencyStats;
+  /** How many calls. */
+  requests: Scalars['Int']['output'];
 };
 
 /** Where and how an audit chain breaks. */
@@ -93,6 +107,19 @@ export type AuditCheckpoint = {
   /** When the checkpoint was signed. */
   signedAt: Scalars['DateTime']['output'];
 };
+
+/** What audit call statistics can be grouped by. */
+export type AuditDimension =
+  /** Who called: an API key id, a token subject, or `anonymous`. */
+  | 'ACTOR'
+  /** The GraphQL operation name or REST route (null for anonymous GraphQL operations and calls refused before routing). */
+  | 'OPERATION'
+  /** The call's status as recorded: the HTTP status, followed by the error code when there is one (`200`, `400 BAD_USER_INPUT`). */
+  | 'STATUS'
+  /** The surface the call arrived through. */
+  | 'SURFACE'
+  /** The tenant of the call (null for calls that never resolved to a tenant). */
+  | 'TENANT';
 
 /** One append-only record of something that happened on the platform: a call, or a write it made. */
 export type AuditEvent = {
@@ -180,6 +207,71 @@ export type AuditResource = {
   type: Scalars['String']['output'];
 };
 
+/** Call statistics over a window. */
+export type AuditStats = {
+  __typename?: 'AuditStats';
+  /** The measures over the compared period; null without compareTo. */
+  previous?: Maybe<AuditAggregate>;
+  /** Start of the compared period, inclusive; null without compareTo. */
+  previousFrom?: Maybe<Scalars['DateTime']['output']>;
+  /** End of the compared period, exclusive; null without compareTo. */
+  previousTo?: Maybe<Scalars['DateTime']['output']>;
+  /** One row per bucket and group, ordered by bucket, then by the groupBy dimensions in their order (each value by UTF-16 code unit, null last). */
+  rows: Array<AuditStatsRow>;
+  /** The measures over the whole window and filter, across every group. */
+  totals: AuditAggregate;
+};
+
+/** Narrows the calls an audit report counts; every field given must match. */
+export type AuditStatsFilter = {
+  /** Only calls by this actor (an API key id or a token subject). */
+  actor?: InputMaybe<Scalars['String']['input']>;
+  /** Only calls of this GraphQL operation name or REST route, e.g. `POST /v1/decisions`. */
+  operation?: InputMaybe<Scalars['String']['input']>;
+  /** Only calls that arrived through this surface. */
+  surface?: InputMaybe<Surface>;
+  /** Only calls of this tenant. */
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** The call measures of one bucket and group. */
+export type AuditStatsRow = {
+  __typename?: 'AuditStatsRow';
+  /** The actor of this group; null unless grouped by ACTOR. */
+  actor?: Maybe<Scalars['String']['output']>;
+  /** End of the bucket, exclusive: the next local boundary, or `to` when the window ends inside it. Null without a bucket. */
+  bucketEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the bucket, inclusive: its local boundary, or `from` when the window starts inside it (see `partial`). Without a bucket, `from`. */
+  bucketStart: Scalars['DateTime']['output'];
+  /** errors / requests, from 0 to 1; null when there are no calls. */
+  errorRate?: Maybe<Scalars['Float']['output']>;
+  /** How many of them failed (status not a bare 2xx). */
+  errors: Scalars['Int']['output'];
+  /** How long the calls took, over those that recorded a latency. */
+  latencyMs: LatencyStats;
+  /** The operation of this group; null unless grouped by OPERATION (or for calls with none). */
+  operation?: Maybe<Scalars['String']['output']>;
+  /** True when the bucket was clipped to [from, to), so it covers less than a whole local unit. */
+  partial: Scalars['Boolean']['output'];
+  /** The same group over this bucket moved to the compared period; null without compareTo. */
+  previous?: Maybe<AuditAggregate>;
+  /** How many calls. */
+  requests: Scalars['Int']['output'];
+  /** The status of this group; null unless grouped by STATUS. */
+  status?: Maybe<Scalars['String']['output']>;
+  /** The surface of this group; null unless grouped by SURFACE. */
+  surface?: Maybe<Surface>;
+  /** The tenant of this group; null unless grouped by TENANT (or for calls that never resolved to a tenant). */
+  tenant?: Maybe<Tenant>;
+};
+
+/** The earlier period a report compares its window with. */
+export type ComparePeriod =
+  /** The window of the same length that ends where this one starts: [from - (to - from), from). */
+  | 'PREVIOUS_PERIOD'
+  /** The window moved one calendar year back in the report's time zone (29 February moves to 28 February). */
+  | 'SAME_PERIOD_LAST_YEAR';
+
 /** One decision made by a Micro AI for a tenant, about one subject. */
 export type Decision = {
   __typename?: 'Decision';
@@ -187,6 +279,29 @@ export type Decision = {
   id: Scalars['ID']['output'];
   /** How the decision came to be: its originating request and every event of that request on the decision's tenant's chain. */
   lineage?: Maybe<Lineage>;
+};
+
+/**
+ * Latency in milliseconds. Percentiles are continuous (PostgreSQL
+ * percentile_cont): linear interpolation between the two nearest values, so
+ * p50 of 10 and 20 is 15 and a percentile need not be a latency that occurred.
+ * Every field is null when there is nothing to measure. Shared by the
+ * decision and audit reports.
+ */
+export type LatencyStats = {
+  __typename?: 'LatencyStats';
+  /** Slowest. */
+  max?: Maybe<Scalars['Int']['output']>;
+  /** Arithmetic mean. */
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** Median (continuous). */
+  p50?: Maybe<Scalars['Float']['output']>;
+  /** 90th percentile (continuous). */
+  p90?: Maybe<Scalars['Float']['output']>;
+  /** 95th percentile (continuous). */
+  p95?: Maybe<Scalars['Float']['output']>;
+  /** 99th percentile (continuous). */
+  p99?: Maybe<Scalars['Float']['output']>;
 };
 
 /** The trail from a decision back to the call that made it. */
@@ -240,6 +355,20 @@ export type Query = {
    */
   auditEvents?: Maybe<AuditEventConnection>;
   /**
+   * Call statistics for dashboards over the window [from, to), computed in
+   * the database from the audit trail's call records (events with action
+   * `request`, one per GraphQL operation or REST call): how many calls, how
+   * many failed, and their latency, per bucket and group, with totals and,
+   * with `compareTo`, the compared period. A call failed when its status is
+   * not a bare 2xx: a non-2xx HTTP status, or a 2xx followed by an error code
+   * (`200 BAD_USER_INPUT`, a GraphQL answer carrying an error). A tenant's
+   * credential reports on its own tenant's calls only (a filter naming another
+   * tenant is FORBIDDEN); the platform operator reports on every call,
+   * including those that never resolved to a tenant. Buckets, empty buckets,
+   * the 10,000-row cap and the refusals are as for `decisionStats`.
+   */
+  auditStats?: Maybe<AuditStats>;
+  /**
    * How a decision came to be: the request that asked for it and every event
    * recorded during that request. Null when no decision with that id was recorded.
    */
@@ -265,6 +394,18 @@ export type QueryAuditEventsArgs = {
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryAuditStatsArgs = {
+  bucket?: InputMaybe<TimeBucket>;
+  compareTo?: InputMaybe<ComparePeriod>;
+  filter?: InputMaybe<AuditStatsFilter>;
+  from: Scalars['DateTime']['input'];
+  groupBy?: InputMaybe<Array<AuditDimension>>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -296,6 +437,25 @@ export type Tenant = {
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
 };
+
+/**
+ * The local calendar unit of a report bucket. Buckets start at the local
+ * boundaries of the report's time zone: a DAY across a DST change lasts 23 or
+ * 25 hours, an HOUR repeated at a fall-back is one 2-hour bucket holding both
+ * occurrences, a skipped HOUR has no bucket, and half-hour zones (Asia/Kolkata)
+ * start their hours at half past UTC.
+ */
+export type TimeBucket =
+  /** One local day, midnight to midnight. */
+  | 'DAY'
+  /** One local hour. */
+  | 'HOUR'
+  /** One minute; a window of at most 24 hours. */
+  | 'MINUTE'
+  /** One calendar month, from the 1st at 00:00 local time. */
+  | 'MONTH'
+  /** One ISO week, Monday 00:00 to the next Monday 00:00, local time. */
+  | 'WEEK';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -396,34 +556,45 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AuditAggregate: ResolverTypeWrapper<AuditAggregate>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditChainBreak: ResolverTypeWrapper<AuditChainBreak>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditChainBreakReason: AuditChainBreakReason;
   AuditChainFailure: AuditChainFailure;
   AuditChainVerification: ResolverTypeWrapper<AuditChainVerification>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AuditCheckpoint: ResolverTypeWrapper<AuditCheckpoint>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AuditDimension: AuditDimension;
   AuditEvent: ResolverTypeWrapper<AuditEventModel>;
   AuditEventConnection: ResolverTypeWrapper<AuditEventConnectionModel>;
   AuditEventEdge: ResolverTypeWrapper<AuditEventEdgeModel>;
   AuditEventFilter: AuditEventFilter;
   AuditResource: ResolverTypeWrapper<AuditResource>;
+  AuditStats: ResolverTypeWrapper<AuditStatsModel>;
+  AuditStatsFilter: AuditStatsFilter;
+  AuditStatsRow: ResolverTypeWrapper<AuditStatsRowModel>;
+  ComparePeriod: ComparePeriod;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decision: ResolverTypeWrapper<DecisionRef>;
+  LatencyStats: ResolverTypeWrapper<LatencyStats>;
   Lineage: ResolverTypeWrapper<LineageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Surface: Surface;
   Tenant: ResolverTypeWrapper<TenantRef>;
+  TimeBucket: TimeBucket;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AuditAggregate: AuditAggregate;
+  Float: Scalars['Float']['output'];
+  Int: Scalars['Int']['output'];
   AuditChainBreak: AuditChainBreak;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   AuditChainVerification: AuditChainVerification;
   Boolean: Scalars['Boolean']['output'];
   AuditCheckpoint: AuditCheckpoint;
@@ -433,12 +604,23 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEventEdge: AuditEventEdgeModel;
   AuditEventFilter: AuditEventFilter;
   AuditResource: AuditResource;
+  AuditStats: AuditStatsModel;
+  AuditStatsFilter: AuditStatsFilter;
+  AuditStatsRow: AuditStatsRowModel;
   DateTime: Scalars['DateTime']['output'];
   Decision: DecisionRef;
+  LatencyStats: LatencyStats;
   Lineage: LineageModel;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Tenant: TenantRef;
+}>;
+
+export type AuditAggregateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditAggregate'] = ResolversParentTypes['AuditAggregate']> = ResolversObject<{
+  errorRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['LatencyStats'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type AuditChainBreakResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditChainBreak'] = ResolversParentTypes['AuditChainBreak']> = ResolversObject<{
@@ -500,6 +682,30 @@ export type AuditResourceResolvers<ContextType = Context, ParentType extends Res
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type AuditStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditStats'] = ResolversParentTypes['AuditStats']> = ResolversObject<{
+  previous?: Resolver<Maybe<ResolversTypes['AuditAggregate']>, ParentType, ContextType>;
+  previousFrom?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  previousTo?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['AuditStatsRow']>, ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['AuditAggregate'], ParentType, ContextType>;
+}>;
+
+export type AuditStatsRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditStatsRow'] = ResolversParentTypes['AuditStatsRow']> = ResolversObject<{
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  bucketEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  bucketStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errorRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['LatencyStats'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  partial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  previous?: Resolver<Maybe<ResolversTypes['AuditAggregate']>, ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  surface?: Resolver<Maybe<ResolversTypes['Surface']>, ParentType, ContextType>;
+  tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -508,6 +714,15 @@ export type DecisionResolvers<ContextType = Context, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Decision']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType>;
+}>;
+
+export type LatencyStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LatencyStats'] = ResolversParentTypes['LatencyStats']> = ResolversObject<{
+  max?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p99?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type LineageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Lineage'] = ResolversParentTypes['Lineage']> = ResolversObject<{
@@ -528,6 +743,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, Partial<QueryAuditEventsArgs>>;
+  auditStats?: Resolver<Maybe<ResolversTypes['AuditStats']>, ParentType, ContextType, RequireFields<QueryAuditStatsArgs, 'from' | 'timezone' | 'to'>>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType, RequireFields<QueryLineageArgs, 'decisionId'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 }>;
@@ -537,6 +753,7 @@ export type TenantResolvers<ContextType = Context, ParentType extends ResolversP
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  AuditAggregate?: AuditAggregateResolvers<ContextType>;
   AuditChainBreak?: AuditChainBreakResolvers<ContextType>;
   AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
   AuditCheckpoint?: AuditCheckpointResolvers<ContextType>;
@@ -544,8 +761,11 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuditResource?: AuditResourceResolvers<ContextType>;
+  AuditStats?: AuditStatsResolvers<ContextType>;
+  AuditStatsRow?: AuditStatsRowResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decision?: DecisionResolvers<ContextType>;
+  LatencyStats?: LatencyStatsResolvers<ContextType>;
   Lineage?: LineageResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -13,6 +13,7 @@ export const Query: QueryResolvers = {
     const rows = await store.page(query);
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
+  auditStats: (_parent, args, { stats, caller }) => stats.run(args, caller),
   lineage: (_parent, { decisionId }, { loaders }) => loadLineage(loaders, decisionId),
   verifyAuditChain: async (_parent, { tenantId }, { store, caller }) => {
     // The platform chain (calls that never named a tenant) belongs to no tenant admin.

@@ -190,7 +190,7 @@ export type DecisionStats = {
   previousFrom?: Maybe<Scalars['DateTime']['output']>;
   /** End of the compared period, exclusive; null without compareTo. */
   previousTo?: Maybe<Scalars['DateTime']['output']>;
-  /** One row per bucket and group, ordered by bucket then group. */
+  /** One row per bucket and group, ordered by bucket, then by the groupBy dimensions in their order (each value by UTF-16 code unit, null last). */
   rows: Array<DecisionStatsRow>;
   /** The measures over the whole window and filter, across every group. */
   totals: DecisionAggregate;
@@ -259,7 +259,8 @@ export type HistogramBin = {
  * Latency in milliseconds. Percentiles are continuous (PostgreSQL
  * percentile_cont): linear interpolation between the two nearest values, so
  * p50 of 10 and 20 is 15 and a percentile need not be a latency that occurred.
- * Every field is null when there are no decisions.
+ * Every field is null when there is nothing to measure. Shared by the
+ * decision and audit reports.
  */
 export type LatencyStats = {
   __typename?: 'LatencyStats';
@@ -422,8 +423,9 @@ export type TenantDecisionsArgs = {
 /**
  * The local calendar unit of a report bucket. Buckets start at the local
  * boundaries of the report's time zone: a DAY across a DST change lasts 23 or
- * 25 hours, an HOUR repeated at a fall-back lasts 2 hours and a skipped one has
- * no bucket, and half-hour zones start their hours at half past UTC.
+ * 25 hours, an HOUR repeated at a fall-back is one 2-hour bucket holding both
+ * occurrences, a skipped HOUR has no bucket, and half-hour zones (Asia/Kolkata)
+ * start their hours at half past UTC.
  */
 export type TimeBucket =
   /** One local day, midnight to midnight. */
