@@ -71,9 +71,10 @@ interface OutRow {
  * one-time filter on the number of rows asked, so PostgreSQL never executes
  * it when the cap is exceeded.
  *
- * Rows reach buckets by a range join on the time column (an index range
- * scan per bucket), so the bucket reporting a row is the one whose
- * [bucket_start, bucket_end) holds it.
+ * Each period is read by one range scan of the time column's index, and
+ * each row goes to the bucket whose [bucket_start, bucket_end) holds it:
+ * width_bucket over the sorted bucket starts, since the buckets tile the
+ * window (a zero-length bucket, from a shifted 29 February, gets no row).
  *
  * Every bucket is present for every group that has at least one row in the
  * window (count 0 where the bucket has none); a group with no row in the
@@ -89,10 +90,16 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
   const dimSelect = dims.map((d, i) => Prisma.sql`(${d.sql}) AS ${g[i]}`);
   // One text key per group, so joins on it hash even where a dimension is null.
   const groupKey = dims.length ? Prisma.sql`json_build_array(${Prisma.join(g)})::text` : Prisma.sql`'[]'`;
-  const periods = window.compareTo
-    ? Prisma.sql`SELECT 0 AS period, bucket_no, bucket_start AS range_start, bucket_end AS range_end FROM buckets
-                 UNION ALL SELECT 1, bucket_no, prev_start, prev_end FROM buckets`
-    : Prisma.sql`SELECT 0 AS period, bucket_no, bucket_start AS range_start, bucket_end AS range_end FROM buckets`;
+  // Each period is one index range scan of the time column; width_bucket
+  // (a binary search over the sorted bucket starts) names each row's bucket.
+  const gate = Prisma.sql`(SELECT asked FROM cap) <= ${ROW_CAP}`;
+  const period = (n: 0 | 1) => {
+    const [lo, hi, starts] = n === 0 ? ['win_from', 'win_to', 'cur_starts'] : ['cmp_from', 'cmp_to', 'prev_starts'];
+    return Prisma.sql`SELECT ${Prisma.raw(String(n))} AS period, width_bucket(t.${time}, ${Prisma.raw(starts)}) AS bucket_no ${dims.length ? Prisma.sql`, ${Prisma.join(dimSelect)}` : Prisma.empty}, t.*
+        FROM win, thresholds, ${table} t
+        WHERE t.${time} >= ${Prisma.raw(lo)} AND t.${time} < ${Prisma.raw(hi)} AND ${gate} ${where}`;
+  };
+  const facts = window.compareTo ? Prisma.sql`${period(0)} UNION ALL ${period(1)}` : period(0);
   const bounds = dims.map((d) => d.bound);
   const bounded = bounds.every((b): b is number => b !== undefined);
   const product = bounds.reduce<number>((p, b) => p * (b ?? 1), 1);
@@ -105,16 +112,12 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
     : Prisma.sql`nb * ${exactGroups}`;
   return Prisma.sql`
     WITH ${bucketsSql(window)},
-    ranges AS (${periods}),
+    thresholds AS (SELECT array_agg(bucket_start ORDER BY bucket_no) AS cur_starts, array_agg(prev_start ORDER BY bucket_no) AS prev_starts FROM buckets),
     cap AS (SELECT ${asked} AS asked FROM (SELECT count(*) AS nb FROM buckets) AS n),
     agg AS (
       SELECT period, bucket_no, ${dims.length ? Prisma.sql`${Prisma.join(g)},` : Prisma.empty}
              GROUPING(bucket_no) AS is_total, ${groupKey} AS gk, ${spec.measures} AS m
-      FROM (
-        SELECT r.period, r.bucket_no ${dims.length ? Prisma.sql`, ${Prisma.join(dimSelect)}` : Prisma.empty}, t.*
-        FROM ranges r JOIN ${table} t ON t.${time} >= r.range_start AND t.${time} < r.range_end
-        WHERE (SELECT asked FROM cap) <= ${ROW_CAP} ${where}
-      ) AS facts
+      FROM (${facts}) AS facts
       GROUP BY GROUPING SETS ((period, bucket_no ${dims.length ? Prisma.sql`, ${Prisma.join(g)}` : Prisma.empty}), (period))
     ),
     groups_out AS (

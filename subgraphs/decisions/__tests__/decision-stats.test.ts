@@ -56,6 +56,8 @@ function fixtures(): Fixture[] {
   const out: Fixture[] = [];
   for (const change of CHANGES) for (let t = change - 3 * DAY; t < change + 3 * DAY; t += 47 * 60_000) out.push(make(t + Math.floor(random() * 60_000)));
   for (let t = Date.parse('2025-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 2 * DAY) out.push(make(t + Math.floor(random() * DAY)));
+  // Around 2027-02-28, the day 2028-02-29 compares with.
+  for (let t = Date.parse('2027-02-25T00:00:00Z'); t < Date.parse('2027-03-04T00:00:00Z'); t += 5 * HOUR) out.push(make(t));
   // On local midnights and a millisecond either side: a boundary row belongs to the bucket it starts.
   for (const edge of [localInstant('Europe/London', 2026, 3, 30), localInstant('America/New_York', 2026, 11, 2), localInstant('Asia/Kolkata', 2026, 6, 15)]) {
     out.push(make(edge - 1), make(edge), make(edge + 1));
@@ -331,6 +333,19 @@ describe('decisionStats compareTo', () => {
     });
     expect(stats.rows.some((r: any) => r.previous.count > 0)).toBe(true);
   });
+
+  it('SAME_PERIOD_LAST_YEAR from a leap year: 2028-02-28 compares with an empty span, 2028-02-29 with 2027-02-28', async () => {
+    const stats = await report({ from: '2028-02-27T00:00:00Z', to: '2028-03-02T00:00:00Z', bucket: 'DAY', compareTo: 'SAME_PERIOD_LAST_YEAR' });
+    const count = (from: string, to: string) => rows.filter((r) => r.at >= Date.parse(from) && r.at < Date.parse(to)).length;
+    expect(stats.rows.map((r: any) => [r.bucketStart.slice(0, 10), r.previous.count])).toEqual([
+      ['2028-02-27', count('2027-02-27T00:00:00Z', '2027-02-28T00:00:00Z')],
+      ['2028-02-28', 0],
+      ['2028-02-29', count('2027-02-28T00:00:00Z', '2027-03-01T00:00:00Z')],
+      ['2028-03-01', count('2027-03-01T00:00:00Z', '2027-03-02T00:00:00Z')],
+    ]);
+    expect(stats.rows[2].previous.count).toBeGreaterThan(0);
+    expect(stats.previous.count).toBe(count('2027-02-27T00:00:00Z', '2027-03-02T00:00:00Z'));
+  });
 });
 
 describe('decisionStats refuses', () => {
@@ -392,7 +407,7 @@ describe('decisionStats refuses', () => {
 });
 
 describe('decisionStats tenant isolation', () => {
-  const year = { from: '2025-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
+  const year = { from: '2025-01-01T00:00:00Z', to: '2028-01-01T00:00:00Z' };
 
   it("a tenant's credential counts its own decisions only, and naming another tenant is FORBIDDEN", async () => {
     expect((await report(year)).totals.count).toBe(rows.length);
