@@ -65,11 +65,14 @@ interface OutRow {
 
 /**
  * The statement of a grouped report, one round trip: buckets (empty ones
- * included), the current and compared periods aggregated in one scan with
+ * included), the current and compared periods aggregated together with
  * GROUPING SETS (per bucket and group, and per period for the totals), and
- * the row cap checked before the aggregate runs: the aggregate sits under a
- * one-time filter on the number of rows asked, so PostgreSQL never executes
- * it when the cap is exceeded.
+ * the row cap checked before the aggregate runs: the aggregate's scans sit
+ * under a one-time filter on the number of rows asked, so PostgreSQL never
+ * executes them when the cap is exceeded. The number of groups is known
+ * without reading rows when every dimension is bounded (OUTCOME, SURFACE,
+ * or pinned by the filter) and the bound fits; otherwise a DISTINCT scan of
+ * the window counts them first.
  *
  * Each period is read by one range scan of the time column's index, and
  * each row goes to the bucket whose [bucket_start, bucket_end) holds it:
@@ -88,7 +91,7 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
   const table = Prisma.raw(spec.table);
   const where = spec.conditions.length ? Prisma.sql`AND ${Prisma.join(spec.conditions, ' AND ')}` : Prisma.empty;
   const dimSelect = dims.map((d, i) => Prisma.sql`(${d.sql}) AS ${g[i]}`);
-  // One text key per group, so joins on it hash even where a dimension is null.
+  // One text key per group (json keeps null apart from ''): the grid and the aggregates meet on it.
   const groupKey = dims.length ? Prisma.sql`json_build_array(${Prisma.join(g)})::text` : Prisma.sql`'[]'`;
   // Each period is one index range scan of the time column; width_bucket
   // (a binary search over the sorted bucket starts) names each row's bucket.

@@ -4,7 +4,13 @@
  * tested), every measure compared with test/helpers/report-oracle.ts: local
  * boundaries from Node's Intl, measures in plain JavaScript.
  */
-import { sql } from '../../../test/helpers/system';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { callEvent, domainEvent } from '../../../lib/audit-log/events';
+import { AuditWriter } from '../../../lib/audit-log/writer';
+import { poolConfigFromUrl } from '../../../lib/database-url';
+import { newRequestId } from '../../../lib/request-id';
+import { sql, testDatabaseUrl } from '../../../test/helpers/system';
 import { startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
 import { createScratchTenant, type ScratchTenant } from '../../../test/helpers/scratch-tenant';
 import { localBuckets, localInstant, mean, percentileCont, type Unit } from '../../../test/helpers/report-oracle';
@@ -70,18 +76,44 @@ beforeAll(async () => {
   [tenant, other] = await Promise.all([createScratchTenant({ features: [], scopeSets: [] }), createScratchTenant({ features: [], scopeSets: [] })]);
   versions = (await sql(`SELECT id FROM package_versions ORDER BY id LIMIT 2`)).map((r) => r.id);
   rows = fixtures();
-  const insert = (tenantId: string, list: Fixture[]) =>
-    sql(
+  // Each fixture decision is recorded as a real one is: its call and its
+  // decision.created event on the tenant's chain, so the shared database
+  // keeps every decision's lineage for the other test files.
+  const insert = async (tenantId: string, list: Fixture[]) => {
+    const made = list.map((r) => ({ ...r, id: randomUUID(), requestId: newRequestId() }));
+    await sql(
       `INSERT INTO decisions (id, tenant_id, feature_key, package_version_id, subject_type, subject_reference, outcome, confidence, reasons, latency_ms, request_id, input_hash, policy_hash, created_at)
-       SELECT gen_random_uuid(), $1, f, pv, st, 'ref', o::"DecisionOutcome", c, '{}', l, 'req_stats_fixture', repeat('0', 64), repeat('0', 64), to_timestamp(at / 1000.0)
-         FROM unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::float8[], $7::int[], $8::float8[]) AS u(f, pv, st, o, c, l, at)`,
-      [tenantId, list.map((r) => r.feature), list.map((r) => r.packageVersionId), list.map((r) => r.subjectType), list.map((r) => r.outcome), list.map((r) => r.confidence), list.map((r) => r.latencyMs), list.map((r) => r.at)],
+       SELECT id, $1, f, pv, st, 'stats-fixture', o::"DecisionOutcome", c, '{}', l, rid, repeat('0', 64), repeat('0', 64), to_timestamp(at / 1000.0)
+         FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::float8[], $8::int[], $9::float8[], $10::text[]) AS u(id, f, pv, st, o, c, l, at, rid)`,
+      [tenantId, made.map((r) => r.id), made.map((r) => r.feature), made.map((r) => r.packageVersionId), made.map((r) => r.subjectType), made.map((r) => r.outcome), made.map((r) => r.confidence), made.map((r) => r.latencyMs), made.map((r) => r.at), made.map((r) => r.requestId)],
     );
+    const pool = new Pool(poolConfigFromUrl(testDatabaseUrl(), { max: 2 }));
+    const writer = new AuditWriter(pool);
+    const caller = { requestId: 'fixture', actor: 'key:stats-fixture', tenantId, scopes: new Set(['write' as const]), surface: 'REST' as const };
+    try {
+      await Promise.all(
+        made.flatMap((r) => [
+          writer.record(domainEvent({ requestId: r.requestId, actor: caller.actor, surface: 'REST' }, { tenantId, action: 'decision.created', scope: 'write', resource: { type: 'decision', id: r.id }, contentSha256: null, at: new Date(r.at) })),
+          writer.record(callEvent({ requestId: r.requestId, caller, surface: 'REST', scope: 'write', operationName: 'POST /v1/decisions', status: '201', bodySha256: null, variablesSha256: null, latencyMs: r.latencyMs, at: new Date(r.at) })),
+        ]),
+      );
+    } finally {
+      await writer.close();
+      await pool.end();
+    }
+  };
   await insert(tenant.id, rows);
   // Another tenant's decisions in the same windows, which tenant's stats must never count.
   await insert(other.id, rows.slice(0, 200));
   const [{ n }] = await sql(`SELECT count(*)::int AS n FROM decisions WHERE tenant_id = $1`, [tenant.id]);
   expect(n).toBe(rows.length);
+  const [{ orphans }] = await sql(
+    `SELECT count(*)::int AS orphans FROM decisions d WHERE d.tenant_id = ANY($1::uuid[]) AND NOT (
+       EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = d.tenant_id AND e.action = 'decision.created' AND e.resource_id = d.id::text AND e.request_id = d.request_id)
+       AND EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = d.tenant_id AND e.action = 'request' AND e.request_id = d.request_id))`,
+    [[tenant.id, other.id]],
+  );
+  expect(orphans).toBe(0);
 });
 afterAll(() => subgraph.close());
 
@@ -418,7 +450,7 @@ describe('decisionStats tenant isolation', () => {
 
   it('the operator reports across tenants, grouped by tenant, or on one', async () => {
     const operator = { tenantId: null, scopes: new Set(['read']) };
-    const byTenant = await report({ ...year, groupBy: ['TENANT'], filter: { requestId: 'req_stats_fixture' } }, operator);
+    const byTenant = await report({ ...year, groupBy: ['TENANT'], filter: { subjectReference: 'stats-fixture' } }, operator);
     const counts = Object.fromEntries(byTenant.rows.map((r: any) => [r.tenant.id, r.count]));
     expect(counts[tenant.id]).toBe(rows.length);
     expect(counts[other.id]).toBe(200);
