@@ -53,6 +53,7 @@ export const LIST_SIZES: Readonly<Record<string, SlicedList | AssumedList>> = {
   'Package.versions': { kind: 'assumed', size: 20 },
   'PackageVersion.features': { kind: 'assumed', size: 20 },
   'Lineage.events': { kind: 'assumed', size: 50 },
+  'Query.featureHealth': { kind: 'assumed', size: 50 },
 };
 
 /**
@@ -64,6 +65,10 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'DecisionConnection.totalCount': 25,
   'AuditEventConnection.totalCount': 25,
   'Query.verifyAuditChain': 1000,
+  // Two 30-day percentile aggregates over the caller's decisions.
+  'Query.featureHealth': 200,
+  // One month's COUNT per tenant, batched into one statement.
+  'Tenant.usage': 10,
   'Mutation.createDecision': 10,
   'Mutation.createApiKey': 10,
   'Mutation.revokeApiKey': 10,

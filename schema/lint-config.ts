@@ -41,6 +41,8 @@ export const SCHEMA_LINT_EXCEPTIONS: readonly LintException[] = [
   { rule: LIST, at: 'Query.packages', why: 'the curated marketplace catalogue (tens of packages), filtered and shown whole' },
   { rule: LIST, at: 'Query.tenants', why: "one tenant for a tenant's credential; the platform's customer list for admins, hundreds, not growing per call" },
   { rule: LIST, at: 'Query.apiKeys', why: 'admin-only key management: a few keys per tenant, listed whole to review and revoke' },
+  { rule: LIST, at: 'Query.featureHealth', why: 'one entry per feature key that decided in the last 30 days: the catalogue is tens of features, read whole by a health dashboard' },
+  { rule: LIST, at: 'FeatureHealth.degradedBy', why: 'at most the two HealthSignal values' },
   // strict-id-in-types wants an id on every object; these are values inside their parent.
   { rule: ID, at: 'DecisionSubject', why: "the caller's own reference to a subject, embedded in its decision" },
   { rule: ID, at: 'TenantLimits', why: "the limits of the tenant's plan, embedded in the tenant" },
@@ -48,5 +50,8 @@ export const SCHEMA_LINT_EXCEPTIONS: readonly LintException[] = [
   { rule: ID, at: 'AuditChainVerification', why: 'the result of one verification run, computed per call' },
   { rule: ID, at: 'AuditChainBreak', why: 'a position in a chain (sequence, eventId), part of a verification result' },
   { rule: ID, at: 'AuditCheckpoint', why: 'identified by its chain (the verification tenantId) and sequence; only ever shown inside a verification result' },
+  { rule: ID, at: 'TenantUsage', why: "computed per call for one tenant and period, embedded in the tenant" },
+  { rule: ID, at: 'FeatureHealth', why: 'computed per call; identified by its feature key and the call\'s window and asOf, never stored' },
+  { rule: ID, at: 'FeatureHealthPeriod', why: 'one side (window or baseline) of a FeatureHealth' },
   { rule: ID, at: 'CreatedApiKey', why: 'a mutation result wrapping the ApiKey (which has its id) and its one-time secret' },
 ];

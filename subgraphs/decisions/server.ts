@@ -6,14 +6,17 @@ import { permissions } from './permissions';
 import { PolicyCatalog } from './policy-catalog';
 import { resolvers } from './resolvers';
 import { DecisionStore } from './store';
+import { FeatureHealthStore } from './feature-health';
+import { UsageStore } from './usage';
 
 export function buildDecisionsSubgraph(deps: SubgraphDeps) {
   const store = new DecisionStore(deps.db.prisma, deps.cursors);
   const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma));
+  const reports = { usage: new UsageStore(deps.db.prisma), featureHealth: new FeatureHealthStore(deps.db.prisma) };
   return createSubgraphServer<Context>(deps, {
     name: 'decisions',
     resolvers,
     permissions,
-    createContext: (caller) => createContext(store, decisionMaker, caller),
+    createContext: (caller) => createContext(store, decisionMaker, caller, reports),
   });
 }

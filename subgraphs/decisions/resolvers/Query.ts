@@ -1,5 +1,6 @@
 import { keysetConnection } from '../../../lib/keyset';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
+import { resolveFeatureHealth } from '../feature-health';
 import { prepareDecisionQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
@@ -9,4 +10,5 @@ export const Query: QueryResolvers = {
     const rows = await store.page(query);
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
+  featureHealth: resolveFeatureHealth,
 };
