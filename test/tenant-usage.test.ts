@@ -33,7 +33,9 @@ const row = (createdAt: Date): DecisionRow => ({ feature: 'usage.test', outcome:
 async function decisionsStatementsDuring(work: () => Promise<void>): Promise<string[]> {
   const texts: string[] = [];
   let listening = true;
-  system.subgraphs.decisions.db.prisma.$on('query', (e: { query: string }) => {
+  // The subgraph's client is made with query events on (lib/database.ts); its type does not say so.
+  const prisma = system.subgraphs.decisions.db.prisma as unknown as { $on(event: 'query', listener: (e: { query: string }) => void): void };
+  prisma.$on('query', (e) => {
     if (listening) texts.push(e.query);
   });
   try {

@@ -1,7 +1,8 @@
-import { Prisma, type PrismaClient } from '@prisma/client';
+import { Prisma } from '@prisma/client';
 import DataLoader from 'dataloader';
 import { tenantScope, type Caller } from '../../lib/caller';
 import { isUuid } from '../../lib/ids';
+import { runSql, type SqlClient } from '../../lib/sql';
 import { loaderFamily } from '../../lib/subgraph/loaders';
 import { GraphQLError } from 'graphql';
 import type { TenantResolvers, TenantUsage as TenantUsageType, UsagePeriod } from './__generated__/resolvers-types';
@@ -30,18 +31,20 @@ const MIN_ELAPSED_FOR_PROJECTION_MS = 60 * 60 * 1000;
  * created_at).
  */
 export class UsageStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly db: SqlClient) {}
 
-  async countFor(tenantIds: readonly string[], period: UsagePeriod): Promise<Map<string, PeriodCount>> {
+  /** `asOf` null (as the graph asks) is the database's clock; tests give an instant to place the months. */
+  async countFor(tenantIds: readonly string[], period: UsagePeriod, asOf: Date | null = null): Promise<Map<string, PeriodCount>> {
     const ids = [...new Set(tenantIds.filter(isUuid).map((id) => id.toLowerCase()))];
     if (ids.length === 0) return new Map();
     const monthsBack = period === 'PREVIOUS_MONTH' ? 1 : 0;
-    const rows = await this.prisma.$queryRaw<PeriodCount[]>(Prisma.sql`
+    const rows = await runSql<PeriodCount>(this.db, Prisma.sql`
       WITH clock AS (
-        SELECT now() AS as_of,
-               date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => ${monthsBack}::int) AS start_utc
+        SELECT coalesce(${asOf}::timestamptz, now()) AS as_of
+      ), month AS (
+        SELECT as_of, date_trunc('month', as_of AT TIME ZONE 'UTC') - make_interval(months => ${monthsBack}::int) AS start_utc FROM clock
       ), period AS (
-        SELECT as_of, start_utc AT TIME ZONE 'UTC' AS start, (start_utc + interval '1 month') AT TIME ZONE 'UTC' AS "end" FROM clock
+        SELECT as_of, start_utc AT TIME ZONE 'UTC' AS start, (start_utc + interval '1 month') AT TIME ZONE 'UTC' AS "end" FROM month
       )
       SELECT t.id::text AS "tenantId", p.start AS "periodStart", p."end" AS "periodEnd", p.as_of AS "asOf",
              (SELECT count(*)::int FROM decisions d
