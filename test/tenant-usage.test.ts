@@ -62,8 +62,8 @@ beforeAll(async () => {
   await sql('UPDATE tenants SET monthly_decision_quota = $2 WHERE id = $1', [overQuota.id, 3]);
   await sql('UPDATE tenants SET monthly_decision_quota = $2 WHERE id = $1', [zeroQuota.id, 0]);
   const previousLastMs = new Date(currentStart.getTime() - 1); // 23:59:59.999 on the previous month's last day
+  // (The month before the previous one lies among the seeded decisions; usage-store.test.ts checks that edge.)
   await insertDecisions(tenant.id, [
-    row(new Date(previousStart.getTime() - 1)), // the month before the previous: in neither period
     row(previousStart), // first instant of the previous month
     row(new Date(previousStart.getTime() + 10 * 24 * HOUR)),
     row(previousLastMs),
