@@ -17,7 +17,8 @@ let tenant: ScratchTenant;
 const creds = testCredentials();
 const asKey = (key: string) => ({ 'x-api-key': key });
 const HOUR = 3_600_000;
-const AS_OF = new Date('2026-06-15T12:00:00.000Z');
+// Late enough that the window and its 720-hour baseline start after SEED.now (test rows stay out of the seeded ones).
+const AS_OF = new Date('2026-12-01T12:00:00.000Z');
 const run = randomUUID().slice(0, 8);
 /** Feature keys of this run only, so no other test's decisions can join them. */
 const F = {

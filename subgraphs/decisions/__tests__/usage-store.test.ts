@@ -3,8 +3,9 @@
  * zone the database session runs in: month arithmetic on a timestamptz
  * follows the session's zone (2026-03-01T00:00Z + 1 month in New York is
  * 2026-03-28T23:00Z), so the store must not do it there. Run here on a
- * session in America/New_York across its 2026-03-08 DST change, and in
- * Australia/Lord_Howe (half-hour DST) and Asia/Kolkata (half-hour offset).
+ * session in America/New_York, whose DST ends inside November 2026 (on
+ * 2026-11-01), and in Australia/Lord_Howe (half-hour DST) and Asia/Kolkata
+ * (half-hour offset). Rows from SEED.now (2026-11-01T00:00Z) on only.
  * Through plain pg: Prisma's pg adapter reads timestamptz text as if the
  * session were in UTC, so the graph itself runs its sessions in UTC.
  */
@@ -22,7 +23,7 @@ beforeAll(async () => {
   tenant = await createScratchTenant({ features: [], scopeSets: [] });
   await insertDecisions(
     tenant.id,
-    ['2026-02-28T23:59:59.999Z', '2026-03-01T00:00:00.000Z', '2026-03-08T07:30:00.000Z', '2026-03-31T23:59:59.999Z', '2026-04-01T00:00:00.000Z', '2026-04-10T00:00:00.000Z'].map(
+    ['2026-11-01T00:00:00.000Z', '2026-11-01T07:30:00.000Z', '2026-11-30T23:59:59.999Z', '2026-12-01T00:00:00.000Z', '2026-12-01T00:30:00.000Z'].map(
       (iso) => ({ feature: 'usage.months', outcome: 'APPROVE' as const, latencyMs: 1, createdAt: at(iso) }),
     ),
   );
@@ -42,28 +43,29 @@ describe.each(['America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata'])('usag
     expect(rows[0].zone).toBe(zone);
   });
 
-  it('counts March 2026 as [03-01T00:00Z, 04-01T00:00Z), the last millisecond in and the next instant out', async () => {
-    const asOf = at('2026-04-15T12:00:00.000Z');
+  it('counts November 2026 as [11-01T00:00Z, 12-01T00:00Z), the last millisecond in and the next instants out', async () => {
+    const asOf = at('2026-12-15T12:00:00.000Z');
     const previous = (await store.countFor([tenant.id], 'PREVIOUS_MONTH', asOf)).get(tenant.id)!;
-    expect(previous).toMatchObject({ periodStart: at('2026-03-01T00:00:00.000Z'), periodEnd: at('2026-04-01T00:00:00.000Z'), used: 3, asOf });
+    // A month added in New York's zone would end at 12-01T01:00Z and take in both December rows.
+    expect(previous).toMatchObject({ periodStart: at('2026-11-01T00:00:00.000Z'), periodEnd: at('2026-12-01T00:00:00.000Z'), used: 3, asOf });
     const current = (await store.countFor([tenant.id], 'CURRENT_MONTH', asOf)).get(tenant.id)!;
-    expect(current).toMatchObject({ periodStart: at('2026-04-01T00:00:00.000Z'), periodEnd: at('2026-05-01T00:00:00.000Z'), used: 2 });
+    expect(current).toMatchObject({ periodStart: at('2026-12-01T00:00:00.000Z'), periodEnd: at('2027-01-01T00:00:00.000Z'), used: 2 });
   });
 
   it('projects linearly from the time elapsed, and not at all in the first hour', async () => {
-    const asOf = at('2026-04-10T12:00:00.000Z'); // 9.5 of 30 days
+    const asOf = at('2026-12-10T12:00:00.000Z'); // 9.5 of 31 days
     const current = (await store.countFor([tenant.id], 'CURRENT_MONTH', asOf)).get(tenant.id)!;
     expect(current.used).toBe(2);
-    expect(tenantUsage(current, 'CURRENT_MONTH', 5)).toMatchObject({ projectedAtPeriodEnd: Math.floor((2 * 30) / 9.5), projectedOverQuota: true, remaining: 3, percentUsed: 40 });
-    const early = (await store.countFor([tenant.id], 'CURRENT_MONTH', at('2026-04-01T00:59:59.999Z'))).get(tenant.id)!;
+    expect(tenantUsage(current, 'CURRENT_MONTH', 5)).toMatchObject({ projectedAtPeriodEnd: Math.floor((2 * 31) / 9.5), projectedOverQuota: true, remaining: 3, percentUsed: 40 });
+    const early = (await store.countFor([tenant.id], 'CURRENT_MONTH', at('2026-12-01T00:59:59.999Z'))).get(tenant.id)!;
     expect(tenantUsage(early, 'CURRENT_MONTH', 5)).toMatchObject({ used: 2, projectedAtPeriodEnd: null, projectedOverQuota: null });
     const closed = (await store.countFor([tenant.id], 'PREVIOUS_MONTH', asOf)).get(tenant.id)!;
     expect(tenantUsage(closed, 'PREVIOUS_MONTH', 5)).toMatchObject({ used: 3, projectedAtPeriodEnd: 3, projectedOverQuota: false });
   });
 
-  it('gives February its 28 days and ignores ids that are not UUIDs', async () => {
-    const feb = (await store.countFor([tenant.id, 'nope'], 'CURRENT_MONTH', at('2026-02-28T23:59:59.999Z')));
-    expect([...feb.keys()]).toEqual([tenant.id]);
-    expect(feb.get(tenant.id)).toMatchObject({ periodStart: at('2026-02-01T00:00:00.000Z'), periodEnd: at('2026-03-01T00:00:00.000Z'), used: 1 });
+  it('gives November its 30 days at its last millisecond, and ignores ids that are not UUIDs', async () => {
+    const nov = await store.countFor([tenant.id, 'nope'], 'CURRENT_MONTH', at('2026-11-30T23:59:59.999Z'));
+    expect([...nov.keys()]).toEqual([tenant.id]);
+    expect(nov.get(tenant.id)).toMatchObject({ periodStart: at('2026-11-01T00:00:00.000Z'), periodEnd: at('2026-12-01T00:00:00.000Z'), used: 3 });
   });
 });
