@@ -60,6 +60,7 @@ export const LIST_SIZES: Readonly<Record<string, SlicedList | AssumedList>> = {
   'DecisionAggregate.outcomes': { kind: 'assumed', size: 4 },
   'ConfidenceStats.histogram': { kind: 'assumed', size: 10 },
   'AuditStats.rows': { kind: 'assumed', size: 100 },
+  'Query.featureHealth': { kind: 'assumed', size: 50 },
 };
 
 /**
@@ -74,6 +75,10 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   // One aggregate statement over every decision of the window.
   'Query.decisionStats': 500,
   'Query.auditStats': 500,
+  // Two 30-day percentile aggregates over the caller's decisions.
+  'Query.featureHealth': 200,
+  // One month's COUNT per tenant, batched into one statement.
+  'Tenant.usage': 10,
   'Mutation.createDecision': 10,
   'Mutation.createApiKey': 10,
   'Mutation.revokeApiKey': 10,

@@ -3,6 +3,6 @@ import type { Mutation, Query } from './__generated__/resolvers-types';
 
 /** The scope each entry point of the decisions subgraph needs. */
 export const permissions: RootPermissions & { Query: FieldScopes<Query>; Mutation: FieldScopes<Mutation> } = {
-  Query: { decision: 'read', decisions: 'read', decisionStats: 'read' },
+  Query: { decision: 'read', decisions: 'read', decisionStats: 'read', featureHealth: 'read' },
   Mutation: { createDecision: 'write' },
 };

@@ -244,6 +244,60 @@ export type DecisionSubjectInput = {
   type: Scalars['String']['input'];
 };
 
+/** One feature's recent health against its own baseline. */
+export type FeatureHealth = {
+  __typename?: 'FeatureHealth';
+  /** The 30 days before the window. */
+  baseline: FeatureHealthPeriod;
+  /** Whether the feature is degraded, by the rule in `featureHealth`'s description. */
+  degraded: Scalars['Boolean']['output'];
+  /** Which parts of the rule made the feature degraded, in the order of HealthSignal; empty when it is not. */
+  degradedBy: Array<HealthSignal>;
+  /** The feature key, e.g. `kyc.adaptive`. */
+  feature: Scalars['String']['output'];
+  /** The recent window. */
+  window: FeatureHealthPeriod;
+};
+
+/** Latency and outcome mix of one feature's decisions over `[from, to)`. */
+export type FeatureHealthPeriod = {
+  __typename?: 'FeatureHealthPeriod';
+  /** Share of the period's decisions that were APPROVE, from 0 to 1; null without decisions. */
+  approveRate?: Maybe<Scalars['Float']['output']>;
+  /** Share of the period's decisions that were CHALLENGE, from 0 to 1; null without decisions. */
+  challengeRate?: Maybe<Scalars['Float']['output']>;
+  /** Decisions made in the period. */
+  count: Scalars['Int']['output'];
+  /** Share of the period's decisions that were DECLINE, from 0 to 1; null without decisions. */
+  declineRate?: Maybe<Scalars['Float']['output']>;
+  /** Start of the period, included. */
+  from: Scalars['DateTime']['output'];
+  /** Median decision latency in milliseconds (discrete percentile); null without decisions. */
+  latencyP50Ms?: Maybe<Scalars['Int']['output']>;
+  /** 95th percentile of decision latency in milliseconds (discrete percentile); null without decisions. */
+  latencyP95Ms?: Maybe<Scalars['Int']['output']>;
+  /** 99th percentile of decision latency in milliseconds (discrete percentile); null without decisions. */
+  latencyP99Ms?: Maybe<Scalars['Int']['output']>;
+  /** Share of the period's decisions that were REVIEW, from 0 to 1; null without decisions. */
+  reviewRate?: Maybe<Scalars['Float']['output']>;
+  /** End of the period, excluded. */
+  to: Scalars['DateTime']['output'];
+};
+
+/** Why a feature counts as degraded. */
+export type HealthSignal =
+  /** The window's decline rate is more than 10 percentage points above the baseline's. */
+  | 'DECLINE_RATE'
+  /** The window's p95 latency is more than 1.5 times the baseline's p95. */
+  | 'LATENCY_P95';
+
+/** The recent window `featureHealth` compares with the 30-day baseline. */
+export type HealthWindow =
+  /** The 24 hours before `asOf`. */
+  | 'LAST_DAY'
+  /** The hour before `asOf`. */
+  | 'LAST_HOUR';
+
 /** One bin of a histogram. */
 export type HistogramBin = {
   __typename?: 'HistogramBin';
@@ -365,6 +419,32 @@ export type Query = {
    * else it is refused with BAD_USER_INPUT. Null only when the service cannot answer, with an error saying why, so the rest of a combined query still returns.
    */
   decisions?: Maybe<DecisionConnection>;
+  /**
+   * How each feature is doing now compared with its own recent past: latency
+   * percentiles and the outcome mix of a recent `window` (`[asOf − window,
+   * asOf)`) against a 30-day baseline that ends where the window starts
+   * (`[asOf − window − 30 days, asOf − window)`), so a spike never dilutes the
+   * baseline it is compared with. One entry per feature with at least one
+   * decision in the window or the baseline, ordered by feature key; an unknown
+   * feature, or one with no decisions in that time, gives an empty list.
+   *
+   * A feature is `degraded` when the window holds at least 20 decisions, the
+   * baseline at least 20, and either its p95 latency is more than 1.5 times the
+   * baseline's p95 (LATENCY_P95), or its decline rate is more than 10
+   * percentage points above the baseline's (DECLINE_RATE).
+   *
+   * Latency percentiles are discrete (`percentile_disc`): the smallest latency
+   * L such that at least the given share of the decisions took L or less, so
+   * every value is one a decision really had. Errors are not part of the mix:
+   * a call refused before deciding (invalid attributes, a feature not
+   * installed, a suspended tenant) writes no decision, only an audit event,
+   * which the audit service reports.
+   *
+   * A tenant credential sees its own decisions' health (naming another tenant
+   * is FORBIDDEN); the platform operator sees every tenant's decisions
+   * together, or one tenant's with `tenantId`. Needs the read scope.
+   */
+  featureHealth: Array<FeatureHealth>;
 };
 
 
@@ -396,6 +476,15 @@ export type QueryDecisionsArgs = {
   orderBy?: InputMaybe<DecisionOrder>;
 };
 
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryFeatureHealthArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  feature?: InputMaybe<Scalars['String']['input']>;
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+  window?: InputMaybe<HealthWindow>;
+};
+
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
 export type Tenant = {
   __typename?: 'Tenant';
@@ -407,6 +496,18 @@ export type Tenant = {
   decisions?: Maybe<DecisionConnection>;
   /** Stable identifier (UUID). */
   id: Scalars['ID']['output'];
+  /** Usage limits that come with the tenant's plan. */
+  limits: TenantLimits;
+  /**
+   * Decisions the tenant made in a billing period against its monthly decision
+   * quota (`limits.monthlyDecisionQuota`, from the tenants service). Billing
+   * periods are calendar months in UTC: no tenant has a billing anchor of its
+   * own. Every decision made counts, whatever its outcome; calls refused before
+   * a decision was made do not. Null for a tenant the credential cannot see (a
+   * tenant credential sees only its own tenant's usage; the platform operator
+   * every tenant's).
+   */
+  usage?: Maybe<TenantUsage>;
 };
 
 
@@ -418,6 +519,49 @@ export type TenantDecisionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<DecisionOrder>;
+};
+
+
+/** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
+export type TenantUsageArgs = {
+  period?: InputMaybe<UsagePeriod>;
+};
+
+/** Usage limits of a tenant. */
+export type TenantLimits = {
+  __typename?: 'TenantLimits';
+  /** Decisions the tenant may make per calendar month. */
+  monthlyDecisionQuota: Scalars['Int']['output'];
+};
+
+/** A tenant's decisions in one billing period against its monthly quota. */
+export type TenantUsage = {
+  __typename?: 'TenantUsage';
+  /** The database clock when the usage was counted: the end of what `used` covers for the current month. */
+  asOf: Scalars['DateTime']['output'];
+  /** `used` as a percentage of `quota` (100 × used / quota), unrounded; above 100 when the quota is exceeded. With a quota of 0 it is 0 while nothing is used and null after (no percentage exists). */
+  percentUsed?: Maybe<Scalars['Float']['output']>;
+  /** Which billing period this is. */
+  period: UsagePeriod;
+  /** First instant after the period (00:00 UTC on the first of the next month), excluded: the period is `[periodStart, periodEnd)`. */
+  periodEnd: Scalars['DateTime']['output'];
+  /** First instant of the period (00:00 UTC on the first of the month), included. */
+  periodStart: Scalars['DateTime']['output'];
+  /**
+   * Decisions the period will have used at its end if the pace so far holds:
+   * linear in elapsed time, `floor(used × (periodEnd − periodStart) / (asOf −
+   * periodStart))`. Null while less than one hour of the period has elapsed
+   * (too little to extrapolate from). For a closed period it is `used`.
+   */
+  projectedAtPeriodEnd?: Maybe<Scalars['Int']['output']>;
+  /** Whether `projectedAtPeriodEnd` exceeds `quota`. */
+  projectedOverQuota?: Maybe<Scalars['Boolean']['output']>;
+  /** The tenant's monthly decision quota (`limits.monthlyDecisionQuota`). */
+  quota: Scalars['Int']['output'];
+  /** Decisions left in the period: `quota - used`, never below 0. */
+  remaining: Scalars['Int']['output'];
+  /** Decisions made in `[periodStart, periodEnd)` so far, counted exactly, whatever their outcome. */
+  used: Scalars['Int']['output'];
 };
 
 /**
@@ -438,6 +582,13 @@ export type TimeBucket =
   | 'MONTH'
   /** One ISO week, Monday 00:00 to the next Monday 00:00, local time. */
   | 'WEEK';
+
+/** A billing period, relative to the database's clock. */
+export type UsagePeriod =
+  /** The calendar month (UTC) that is under way. */
+  | 'CURRENT_MONTH'
+  /** The calendar month (UTC) before the current one: closed, so nothing it reports changes any more. */
+  | 'PREVIOUS_MONTH';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -531,7 +682,9 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['Decision'], {"id":true}> );
   Tenant:
     ( { __typename: 'Tenant' }
-    & GraphQLRecursivePick<FederationTypes['Tenant'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Tenant'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Tenant'], {"limits":{"monthlyDecisionQuota":true}}> ) );
 }>;
 
 
@@ -559,6 +712,10 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DecisionSubject: ResolverTypeWrapper<DecisionSubject>;
   DecisionSubjectInput: DecisionSubjectInput;
+  FeatureHealth: ResolverTypeWrapper<FeatureHealth>;
+  FeatureHealthPeriod: ResolverTypeWrapper<FeatureHealthPeriod>;
+  HealthSignal: HealthSignal;
+  HealthWindow: HealthWindow;
   HistogramBin: ResolverTypeWrapper<HistogramBin>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LatencyStats: ResolverTypeWrapper<LatencyStats>;
@@ -568,7 +725,10 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tenant: ResolverTypeWrapper<TenantRef>;
+  TenantLimits: ResolverTypeWrapper<TenantLimits>;
+  TenantUsage: ResolverTypeWrapper<TenantUsage>;
   TimeBucket: TimeBucket;
+  UsagePeriod: UsagePeriod;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -590,6 +750,8 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   DecisionSubject: DecisionSubject;
   DecisionSubjectInput: DecisionSubjectInput;
+  FeatureHealth: FeatureHealth;
+  FeatureHealthPeriod: FeatureHealthPeriod;
   HistogramBin: HistogramBin;
   JSON: Scalars['JSON']['output'];
   LatencyStats: LatencyStats;
@@ -599,6 +761,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Tenant: TenantRef;
+  TenantLimits: TenantLimits;
+  TenantUsage: TenantUsage;
 }>;
 
 export type ConfidenceStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfidenceStats'] = ResolversParentTypes['ConfidenceStats']> = ResolversObject<{
@@ -676,6 +840,27 @@ export type DecisionSubjectResolvers<ContextType = Context, ParentType extends R
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type FeatureHealthResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureHealth'] = ResolversParentTypes['FeatureHealth']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['FeatureHealthPeriod'], ParentType, ContextType>;
+  degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  degradedBy?: Resolver<Array<ResolversTypes['HealthSignal']>, ParentType, ContextType>;
+  feature?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  window?: Resolver<ResolversTypes['FeatureHealthPeriod'], ParentType, ContextType>;
+}>;
+
+export type FeatureHealthPeriodResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureHealthPeriod'] = ResolversParentTypes['FeatureHealthPeriod']> = ResolversObject<{
+  approveRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  challengeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  declineRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  latencyP50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyP95Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyP99Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  reviewRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type HistogramBinResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HistogramBin'] = ResolversParentTypes['HistogramBin']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lower?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -720,12 +905,27 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   decision?: Resolver<Maybe<ResolversTypes['Decision']>, ParentType, ContextType, RequireFields<QueryDecisionArgs, 'id'>>;
   decisionStats?: Resolver<Maybe<ResolversTypes['DecisionStats']>, ParentType, ContextType, RequireFields<QueryDecisionStatsArgs, 'from' | 'timezone' | 'to'>>;
   decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<QueryDecisionsArgs, 'orderBy'>>;
+  featureHealth?: Resolver<Array<ResolversTypes['FeatureHealth']>, ParentType, ContextType, RequireFields<QueryFeatureHealthArgs, 'window'>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Tenant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'orderBy'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  usage?: Resolver<Maybe<ResolversTypes['TenantUsage']>, ParentType, ContextType, RequireFields<TenantUsageArgs, 'period'>>;
+}>;
+
+export type TenantUsageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantUsage'] = ResolversParentTypes['TenantUsage']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  percentUsed?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['UsagePeriod'], ParentType, ContextType>;
+  periodEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  projectedAtPeriodEnd?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  projectedOverQuota?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  quota?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
@@ -738,6 +938,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DecisionStats?: DecisionStatsResolvers<ContextType>;
   DecisionStatsRow?: DecisionStatsRowResolvers<ContextType>;
   DecisionSubject?: DecisionSubjectResolvers<ContextType>;
+  FeatureHealth?: FeatureHealthResolvers<ContextType>;
+  FeatureHealthPeriod?: FeatureHealthPeriodResolvers<ContextType>;
   HistogramBin?: HistogramBinResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LatencyStats?: LatencyStatsResolvers<ContextType>;
@@ -747,5 +949,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
+  TenantUsage?: TenantUsageResolvers<ContextType>;
 }>;
 

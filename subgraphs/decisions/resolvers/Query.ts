@@ -1,5 +1,6 @@
 import { keysetConnection } from '../../../lib/keyset';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
+import { resolveFeatureHealth } from '../feature-health';
 import { prepareDecisionQuery } from '../list-query';
 
 export const Query: QueryResolvers = {
@@ -10,4 +11,5 @@ export const Query: QueryResolvers = {
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
   decisionStats: (_parent, args, { stats, caller }) => stats.run(args, caller),
+  featureHealth: resolveFeatureHealth,
 };

@@ -1,9 +1,11 @@
 import { keysetConnection } from '../../../lib/keyset';
 import type { TenantResolvers } from '../__generated__/resolvers-types';
 import { prepareDecisionQuery } from '../list-query';
+import { resolveUsage } from '../usage';
 
 export const Tenant: TenantResolvers = {
-  __resolveReference: ({ id }) => ({ id }),
+  // `limits` arrives only when Tenant.usage is asked for (it `@requires` the quota).
+  __resolveReference: ({ id, limits }) => ({ id, limits }),
   decisions: async ({ id }, args, { loaders, store, caller }) => {
     const query = prepareDecisionQuery(args, caller, store.cursors, { field: 'Tenant.decisions', tenantId: id });
     const rows = await loaders.tenantDecisionPage(query).load(id);
@@ -13,4 +15,5 @@ export const Tenant: TenantResolvers = {
       behind: () => store.behind(query, id),
     });
   },
+  usage: resolveUsage,
 };
