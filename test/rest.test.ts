@@ -50,7 +50,7 @@ describe('REST /v1', () => {
     const { status, body } = await call('GET', '/v1/openapi.json', { key: null });
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
-    expect(Object.keys(body.paths).sort()).toEqual(['/v1/decisions', '/v1/decisions/{id}', '/v1/features/{key}/input-schema', '/v1/requests/{requestId}']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/v1/decisions', '/v1/decisions/{id}', '/v1/features/{key}/input-schema', '/v1/reports/decisions', '/v1/requests/{requestId}']);
   });
 
   it('makes a decision, reads it back, and traces its request', async () => {

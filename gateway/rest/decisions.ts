@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../lib/errors';
 import { RestError } from './envelope';
 import { refuseUnknownFields } from './body';
+import { enumList, refuseUnknownOrRepeated } from './parameters';
 
 /** The GraphQL selection a REST decision is made of: the REST API is a view of the graph. */
 // `packageVersionRef` is answered by the decisions service alone, so a made
@@ -77,18 +78,14 @@ const LIST_PARAMETERS = ['limit', 'cursor', 'feature', 'outcome', 'created_after
 
 /** GET /v1/decisions query string to connection arguments. */
 export function listArguments(params: URLSearchParams) {
-  const unknown = [...new Set(params.keys())].filter((k) => !LIST_PARAMETERS.includes(k));
-  if (unknown.length) throw new RestError(ErrorCode.UNKNOWN_PARAMETER, `unknown query parameter: ${unknown.join(', ')}`, { parameters: unknown, allowed: LIST_PARAMETERS });
-  const repeated = [...new Set(params.keys())].filter((k) => params.getAll(k).length > 1);
-  if (repeated.length) {
-    throw new RestError(ErrorCode.INVALID_PARAMETER, `query parameter given more than once: ${repeated.join(', ')} (use a comma list where a parameter takes several values)`, { parameters: repeated });
-  }
+  refuseUnknownOrRepeated(params, LIST_PARAMETERS);
   const limit = params.get('limit');
   if (limit !== null && !/^\d{1,4}$/.test(limit)) throw new RestError(ErrorCode.INVALID_PARAMETER, 'limit must be an integer from 0 to 100', { parameter: 'limit' });
   const filter: Record<string, unknown> = {};
   const map: Array<[string, string]> = [['feature', 'feature'], ['created_after', 'createdAfter'], ['created_before', 'createdBefore'], ['tenant_id', 'tenantId'], ['subject_reference', 'subjectReference'], ['request_id', 'requestId']];
   for (const [param, field] of map) if (params.has(param)) filter[field] = params.get(param);
-  if (params.has('outcome')) filter.outcome = params.get('outcome')!.split(',').map((o) => o.trim().toUpperCase());
+  const outcome = enumList(params, 'outcome');
+  if (outcome) filter.outcome = outcome;
   return { first: limit === null ? 20 : Number(limit), after: params.get('cursor'), filter };
 }
 

@@ -64,6 +64,82 @@ const decision = {
   },
 } as const;
 
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+/** The measures of a group of decisions, as decisionStats computes them (see its description in the graph). */
+const decisionAggregate = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['count', 'outcomes', 'confidence', 'latency_ms'],
+  properties: {
+    count: { type: 'integer', minimum: 0 },
+    outcomes: {
+      type: 'array',
+      description: 'Each outcome with its count and its share of count (0 when count is 0).',
+      items: { type: 'object', additionalProperties: false, required: ['outcome', 'count', 'rate'], properties: { outcome: { enum: DECISION_OUTCOMES }, count: { type: 'integer' }, rate: { type: 'number' } } },
+    },
+    confidence: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mean', 'min', 'max', 'histogram'],
+      properties: {
+        mean: nullableNumber,
+        min: nullableNumber,
+        max: nullableNumber,
+        histogram: {
+          type: 'array',
+          description: 'Ten fixed bins over [0, 1]; 1.0 falls in the last.',
+          items: { type: 'object', additionalProperties: false, required: ['lower', 'upper', 'count'], properties: { lower: { type: 'number' }, upper: { type: 'number' }, count: { type: 'integer' } } },
+        },
+      },
+    },
+    latency_ms: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mean', 'p50', 'p90', 'p95', 'p99', 'max'],
+      properties: { mean: nullableNumber, p50: nullableNumber, p90: nullableNumber, p95: nullableNumber, p99: nullableNumber, max: nullableNumber },
+    },
+  },
+} as const;
+
+const decisionReport = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to', 'bucket', 'timezone', 'group_by', 'compare_to', 'rows', 'totals'],
+  properties: {
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    bucket: { type: ['string', 'null'], enum: ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', null] },
+    timezone: { type: 'string' },
+    group_by: { type: 'array', items: { enum: ['tenant', 'feature', 'outcome', 'package_version', 'subject_type'] } },
+    compare_to: { type: ['string', 'null'] },
+    rows: {
+      type: 'array',
+      description: 'One row per bucket and group, empty buckets included with count 0. Only the grouped dimensions appear on a row.',
+      items: {
+        type: 'object',
+        required: ['bucket_start', 'bucket_end', 'count', 'outcomes', 'confidence', 'latency_ms'],
+        properties: {
+          bucket_start: { type: ['string', 'null'], format: 'date-time' },
+          bucket_end: { type: ['string', 'null'], format: 'date-time' },
+          tenant_id: { type: ['string', 'null'] },
+          feature: { type: ['string', 'null'] },
+          outcome: { type: ['string', 'null'] },
+          package_version_id: { type: ['string', 'null'] },
+          subject_type: { type: ['string', 'null'] },
+          count: decisionAggregate.properties.count,
+          outcomes: decisionAggregate.properties.outcomes,
+          confidence: decisionAggregate.properties.confidence,
+          latency_ms: decisionAggregate.properties.latency_ms,
+          previous: { oneOf: [{ $ref: '#/components/schemas/DecisionAggregate' }, { type: 'null' }] },
+        },
+      },
+    },
+    totals: { $ref: '#/components/schemas/DecisionAggregate' },
+    previous: { oneOf: [{ $ref: '#/components/schemas/DecisionAggregate' }, { type: 'null' }] },
+  },
+} as const;
+
 const auditEvent = {
   type: 'object',
   additionalProperties: false,
@@ -186,6 +262,40 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/v1/reports/decisions': {
+      get: {
+        operationId: 'reportDecisions',
+        summary: 'Decision counts, outcome mix, confidence and latency per time bucket and group',
+        description:
+          'The graph\'s decisionStats over [from, to), computed in PostgreSQL. Buckets start at local boundaries in `timezone` (a DAY across a DST change lasts 23 or 25 hours); empty buckets are present with count 0. JSON by default; `Accept: text/csv` streams CSV (RFC 4180, CRLF, one header row: bucket_start, bucket_end, the group_by columns, then count, <outcome>_count and _rate for each outcome, confidence mean/min/max and ten bins, latency mean/p50/p90/p95/p99/max, and the same prefixed previous_ with compare_to). Text cells that a spreadsheet would run as a formula get a leading apostrophe. A tenant\'s credential reports on its own tenant; the platform operator on any.',
+        parameters: [
+          requestIdHeader,
+          { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'Start of the window, inclusive.' },
+          { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'End of the window, exclusive.' },
+          { name: 'bucket', in: 'query', schema: { enum: ['minute', 'hour', 'day', 'week', 'month'] }, description: 'Without it, one row per group over the whole window. WEEK is ISO (Monday).' },
+          { name: 'timezone', in: 'query', schema: { type: 'string', default: 'UTC' }, description: 'An IANA zone, e.g. Europe/London.' },
+          { name: 'group_by', in: 'query', schema: { type: 'string' }, description: 'Comma list of tenant, feature, outcome, package_version, subject_type.' },
+          { name: 'compare_to', in: 'query', schema: { enum: ['previous_period', 'same_period_last_year'] } },
+          { name: 'feature', in: 'query', schema: { type: 'string' } },
+          { name: 'outcome', in: 'query', schema: { type: 'string' }, description: 'Comma list, e.g. DECLINE,REVIEW.' },
+          { name: 'tenant_id', in: 'query', schema: { type: 'string', format: 'uuid' }, description: 'Your own tenant, or for the platform operator any tenant.' },
+          { name: 'package_version_id', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'subject_type', in: 'query', schema: { type: 'string' } },
+          { name: 'subject_reference', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The report.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/DecisionReport' } },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          '406': { description: 'The Accept header allows neither application/json nor text/csv (NOT_ACCEPTABLE).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          ...errorResponses,
+        },
+      },
+    },
     '/v1/requests/{requestId}': {
       get: {
         operationId: 'getRequestLineage',
@@ -206,6 +316,8 @@ export const OPENAPI_DOCUMENT = {
     },
     schemas: {
       Error: error,
+      DecisionAggregate: decisionAggregate,
+      DecisionReport: decisionReport,
       Decision: decision,
       AuditEvent: auditEvent,
       CreateDecision: {

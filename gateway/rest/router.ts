@@ -15,6 +15,7 @@ import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createD
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
 import { INSTALLED_FEATURE, restInputSchema } from './features';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { DECISION_REPORT, reportArguments, reportFormat, reportJson, writeReportCsv, type GraphStats } from './reports';
 
 /** What a REST call shares with every operation it runs: the client's id, and the facts for its one audit record. */
 export interface RestCall {
@@ -33,6 +34,8 @@ interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Writes the body itself (CSV, a record at a time) instead of `body` as JSON; the headers are sent first. */
+  write?: (res: ServerResponse) => Promise<void>;
   /**
    * The call made a change that is committed, with its own domain event in
    * the trail: it is answered even if the call's record then fails.
@@ -57,10 +60,10 @@ function throwIfErrors(result: Awaited<ReturnType<Execute>>): void {
   if (result.errors?.length) throw restErrorFromGraphQL(result.errors[0]);
 }
 
-// The connection arguments a REST parameter stands for, so an error names what the client sent.
-const REST_PARAMETER_OF: Record<string, string> = { after: 'cursor', first: 'limit' };
+// The GraphQL arguments a REST parameter stands for, so an error names what the client sent.
+const REST_PARAMETER_OF: Record<string, string> = { after: 'cursor', first: 'limit', groupBy: 'group_by', compareTo: 'compare_to' };
 
-function throwIfListErrors(result: Awaited<ReturnType<Execute>>): void {
+function throwIfArgumentErrors(result: Awaited<ReturnType<Execute>>): void {
   const first = result.errors?.[0];
   if (!first) return;
   const argument = first.extensions?.argument;
@@ -108,7 +111,7 @@ const ENDPOINTS: Endpoint[] = [
     scope: 'read',
     async handle({ search, execute }) {
       const result = await execute(LIST_DECISIONS, listArguments(search));
-      throwIfListErrors(result);
+      throwIfArgumentErrors(result);
       const page = result.data!.decisions;
       return {
         status: 200,
@@ -139,6 +142,26 @@ const ENDPOINTS: Endpoint[] = [
       const events = result.data!.auditEvents.edges.map((e: any) => restEvent(e.node)).reverse();
       if (events.length === 0) throw new RestError(ErrorCode.NOT_FOUND, 'no recorded request with that id');
       return { status: 200, body: { request_id: params[0], events, decisions: result.data!.decisions.edges.map((e: any) => restDecision(e.node)) } };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/v1/reports/decisions',
+    pattern: /^\/v1\/reports\/decisions$/,
+    scope: 'read',
+    async handle({ req, search, execute }) {
+      const format = reportFormat(req.headers.accept);
+      const request = reportArguments(search);
+      const result = await execute(DECISION_REPORT, request.variables);
+      throwIfArgumentErrors(result);
+      const stats = result.data!.decisionStats as GraphStats;
+      if (format === 'json') return { status: 200, body: reportJson(request, stats) };
+      return {
+        status: 200,
+        body: null,
+        headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'content-disposition': 'attachment; filename="decisions-report.csv"' },
+        write: (res) => writeReportCsv(res, request, stats),
+      };
     },
   },
   {
@@ -289,5 +312,9 @@ async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerRespon
     }
   }
   if (reply.body instanceof RestError) return sendRestError(res, reply.body, requestId, { ...headers, ...limitHeaders });
+  if (reply.write) {
+    res.writeHead(reply.status, { ...headers, ...limitHeaders, ...reply.headers });
+    return reply.write(res);
+  }
   sendJson(res, reply.status, reply.body, { ...headers, ...limitHeaders, ...reply.headers });
 }
