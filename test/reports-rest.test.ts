@@ -119,7 +119,7 @@ describe('GET /v1/reports/decisions', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.text.endsWith('\r\n')).toBe(true);
     const [header, ...records] = parseCsv(csv.text);
-    expect(header!.slice(0, 4)).toEqual(['bucket_start', 'bucket_end', 'subject_type', 'count']);
+    expect(header!.slice(0, 5)).toEqual(['bucket_start', 'bucket_end', 'partial', 'subject_type', 'count']);
     expect(records).toHaveLength(json.body.rows.length);
     const col = (name: string) => header!.indexOf(name);
     records.forEach((record, i) => {

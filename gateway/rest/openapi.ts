@@ -75,8 +75,8 @@ const decisionAggregate = {
     count: { type: 'integer', minimum: 0 },
     outcomes: {
       type: 'array',
-      description: 'Each outcome with its count and its share of count (0 when count is 0).',
-      items: { type: 'object', additionalProperties: false, required: ['outcome', 'count', 'rate'], properties: { outcome: { enum: DECISION_OUTCOMES }, count: { type: 'integer' }, rate: { type: 'number' } } },
+      description: 'Each outcome with its count and its share of count (null when count is 0).',
+      items: { type: 'object', additionalProperties: false, required: ['outcome', 'count', 'rate'], properties: { outcome: { enum: DECISION_OUTCOMES }, count: { type: 'integer' }, rate: nullableNumber } },
     },
     confidence: {
       type: 'object',
@@ -118,10 +118,11 @@ const decisionReport = {
       description: 'One row per bucket and group, empty buckets included with count 0. Only the grouped dimensions appear on a row.',
       items: {
         type: 'object',
-        required: ['bucket_start', 'bucket_end', 'count', 'outcomes', 'confidence', 'latency_ms'],
+        required: ['bucket_start', 'bucket_end', 'partial', 'count', 'outcomes', 'confidence', 'latency_ms'],
         properties: {
           bucket_start: { type: ['string', 'null'], format: 'date-time' },
           bucket_end: { type: ['string', 'null'], format: 'date-time' },
+          partial: { type: 'boolean', description: 'The bucket is clipped by from or to: it covers less than its whole calendar unit.' },
           tenant_id: { type: ['string', 'null'] },
           feature: { type: ['string', 'null'] },
           outcome: { type: ['string', 'null'] },
@@ -267,7 +268,7 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'reportDecisions',
         summary: 'Decision counts, outcome mix, confidence and latency per time bucket and group',
         description:
-          'The graph\'s decisionStats over [from, to), computed in PostgreSQL. Buckets start at local boundaries in `timezone` (a DAY across a DST change lasts 23 or 25 hours); empty buckets are present with count 0. JSON by default; `Accept: text/csv` streams CSV (RFC 4180, CRLF, one header row: bucket_start, bucket_end, the group_by columns, then count, <outcome>_count and _rate for each outcome, confidence mean/min/max and ten bins, latency mean/p50/p90/p95/p99/max, and the same prefixed previous_ with compare_to). Text cells that a spreadsheet would run as a formula get a leading apostrophe. A tenant\'s credential reports on its own tenant; the platform operator on any.',
+          'The graph\'s decisionStats over [from, to), computed in PostgreSQL. Buckets start at local boundaries in `timezone` (a DAY across a DST change lasts 23 or 25 hours); empty buckets are present with count 0. JSON by default; `Accept: text/csv` streams CSV (RFC 4180, CRLF, one header row: bucket_start, bucket_end, partial, the group_by columns, then count, <outcome>_count and _rate for each outcome, confidence mean/min/max and ten bins, latency mean/p50/p90/p95/p99/max, and the same prefixed previous_ with compare_to). Text cells that a spreadsheet would run as a formula get a leading apostrophe. A tenant\'s credential reports on its own tenant; the platform operator on any.',
         parameters: [
           requestIdHeader,
           { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'Start of the window, inclusive.' },

@@ -13,7 +13,7 @@ const MEASURES = `count outcomes { outcome count rate }
 export const DECISION_REPORT = `query RestDecisionReport($filter: DecisionFilter, $from: DateTime!, $to: DateTime!, $bucket: TimeBucket,
   $timezone: String, $groupBy: [DecisionDimension!], $compareTo: ComparePeriod) {
   decisionStats(filter: $filter, from: $from, to: $to, bucket: $bucket, timezone: $timezone, groupBy: $groupBy, compareTo: $compareTo) {
-    rows { bucketStart bucketEnd tenant { id } packageVersion { id } feature outcome subjectType ${MEASURES} previous { ${MEASURES} } }
+    rows { bucketStart bucketEnd partial tenant { id } packageVersion { id } feature outcome subjectType ${MEASURES} previous { ${MEASURES} } }
     totals { ${MEASURES} }
     previous { ${MEASURES} } } }`;
 
@@ -76,13 +76,14 @@ export function reportArguments(params: URLSearchParams): ReportRequest {
 // What the graph answers: only the parts the report reads are typed.
 type Aggregate = {
   count: number;
-  outcomes: Array<{ outcome: string; count: number; rate: number }>;
+  outcomes: Array<{ outcome: string; count: number; rate: number | null }>;
   confidence: { mean: number | null; min: number | null; max: number | null; histogram: Array<{ lower: number; upper: number; count: number }> };
   latencyMs: { mean: number | null; p50: number | null; p90: number | null; p95: number | null; p99: number | null; max: number | null };
 };
 type Row = Aggregate & {
   bucketStart: string | null;
   bucketEnd: string | null;
+  partial: boolean;
   tenant: { id: string } | null;
   packageVersion: { id: string } | null;
   feature: string | null;
@@ -119,6 +120,7 @@ export function reportJson(request: ReportRequest, stats: GraphStats) {
     rows: stats.rows.map((row) => ({
       bucket_start: row.bucketStart,
       bucket_end: row.bucketEnd,
+      partial: row.partial,
       ...Object.fromEntries(request.dimensions.map((d) => [d[2], dimensionValue(row, d)])),
       ...restAggregate(row),
       ...(request.compared && { previous: row.previous && restAggregate(row.previous) }),
@@ -145,7 +147,7 @@ function measureCells(a: Aggregate | null): CsvCell[] {
   const outcome = (o: string) => a.outcomes.find((x) => x.outcome === o);
   return [
     a.count,
-    ...DECISION_OUTCOMES.flatMap((o) => [outcome(o)?.count ?? 0, outcome(o)?.rate ?? 0]),
+    ...DECISION_OUTCOMES.flatMap((o) => [outcome(o)?.count ?? 0, outcome(o)?.rate ?? null]),
     a.confidence.mean, a.confidence.min, a.confidence.max,
     ...Array.from({ length: BINS }, (_, i) => a.confidence.histogram[i]?.count ?? 0),
     a.latencyMs.mean, a.latencyMs.p50, a.latencyMs.p90, a.latencyMs.p95, a.latencyMs.p99, a.latencyMs.max,
@@ -158,13 +160,14 @@ function measureCells(a: Aggregate | null): CsvCell[] {
  * One header row; the totals are not a row (a chart would plot them as one).
  */
 export async function writeReportCsv(res: ServerResponse, request: ReportRequest, stats: GraphStats): Promise<void> {
-  const header = ['bucket_start', 'bucket_end', ...request.dimensions.map((d) => d[2]), ...measureColumns(''), ...(request.compared ? measureColumns('previous_') : [])];
+  const header = ['bucket_start', 'bucket_end', 'partial', ...request.dimensions.map((d) => d[2]), ...measureColumns(''), ...(request.compared ? measureColumns('previous_') : [])];
   const records = (function* () {
     yield csvRecord(header);
     for (const row of stats.rows) {
       yield csvRecord([
         row.bucketStart,
         row.bucketEnd,
+        row.partial,
         ...request.dimensions.map((d) => dimensionValue(row, d)),
         ...measureCells(row),
         ...(request.compared ? measureCells(row.previous) : []),
