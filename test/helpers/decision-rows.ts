@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../../lib/ids';
 import { SEED } from './seed-constants';
 import { sql } from './system';
-
 
 /** A decision as a report test chooses it: what is measured, and when. */
 export interface DecisionRow {
@@ -26,9 +26,9 @@ export async function insertDecisions(tenantId: string, rows: readonly DecisionR
   await sql(
     `INSERT INTO decisions (id, tenant_id, feature_key, package_version_id, subject_type, subject_reference, outcome,
                             confidence, reasons, latency_ms, request_id, input_hash, policy_hash, created_at)
-     SELECT gen_random_uuid(), $1::uuid, r.feature, $2::uuid, 'person', 'report-test', r.outcome::"DecisionOutcome",
+     SELECT r.id, $1::uuid, r.feature, $2::uuid, 'person', 'report-test', r.outcome::"DecisionOutcome",
             0.5, ARRAY['report.test'], r.latency, 'req_' || md5(random()::text), md5(random()::text), md5('policy'), r.at
-       FROM unnest($3::text[], $4::text[], $5::int[], $6::timestamptz[]) AS r(feature, outcome, latency, at)`,
+       FROM unnest($3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::uuid[]) AS r(feature, outcome, latency, at, id)`,
     [
       tenantId,
       randomUUID(),
@@ -36,6 +36,8 @@ export async function insertDecisions(tenantId: string, rows: readonly DecisionR
       rows.map((r) => r.outcome),
       rows.map((r) => r.latencyMs),
       rows.map((r) => r.createdAt.toISOString()),
+      // Time-ordered ids, as the platform makes them: they sort after the seeded decisions, as their times do.
+      rows.map((r) => uuidV7(r.createdAt.getTime())),
     ],
   );
 }
