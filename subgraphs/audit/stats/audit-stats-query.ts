@@ -2,10 +2,8 @@ import { Prisma } from '@prisma/client';
 import { requireTenantAccess, tenantScope, type Caller } from '../../../lib/caller';
 import { Conditions } from '../../../lib/keyset';
 import type { Dimension, GroupedReportSpec } from '../../../lib/reporting/grouped-report';
+import { LATENCY_MEASURES, type LatencyMeasures } from '../../../lib/reporting/latency';
 import type { AuditDimension, AuditStatsFilter } from '../__generated__/resolvers-types';
-
-/** The percentiles LatencyStats reports, in its order. */
-export const LATENCY_PERCENTILES = [0.5, 0.9, 0.95, 0.99] as const;
 
 // A call failed unless its status is a bare 2xx: '200 BAD_USER_INPUT' is a GraphQL answer that carried an error.
 const FAILED = Prisma.raw(`status !~ '^2[0-9][0-9]$'`);
@@ -14,17 +12,12 @@ const FAILED = Prisma.raw(`status !~ '^2[0-9][0-9]$'`);
 const MEASURES = Prisma.sql`json_build_object(
   'requests', count(*),
   'errors', count(*) FILTER (WHERE ${FAILED}),
-  'latencyMean', avg(latency_ms),
-  'latencyPercentiles', percentile_cont(ARRAY[${Prisma.raw(LATENCY_PERCENTILES.join(', '))}]::double precision[]) WITHIN GROUP (ORDER BY latency_ms),
-  'latencyMax', max(latency_ms))`;
+  ${LATENCY_MEASURES})`;
 
 /** What the SQL answers per group. */
-export interface AuditMeasures {
+export interface AuditMeasures extends LatencyMeasures {
   requests: number;
   errors: number;
-  latencyMean: number | string | null;
-  latencyPercentiles: Array<number | null> | null;
-  latencyMax: number | null;
 }
 
 export const DIMENSION_KEYS: Record<AuditDimension, string> = {

@@ -3,15 +3,13 @@ import { requireTenantAccess, tenantScope, type Caller } from '../../../lib/call
 import { badUserInput } from '../../../lib/errors';
 import { Conditions } from '../../../lib/keyset';
 import type { Dimension, GroupedReportSpec } from '../../../lib/reporting/grouped-report';
+import { LATENCY_MEASURES, type LatencyMeasures } from '../../../lib/reporting/latency';
 import type { DecisionDimension, DecisionFilter, DecisionOutcome } from '../__generated__/resolvers-types';
 
 export const OUTCOMES: readonly DecisionOutcome[] = ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'];
 
 /** The confidence histogram: ten bins of width 0.1 over [0, 1]. */
 export const HISTOGRAM_BINS = 10;
-
-/** The percentiles LatencyStats reports, in its order. */
-export const LATENCY_PERCENTILES = [0.5, 0.9, 0.95, 0.99] as const;
 
 const histogram = Array.from({ length: HISTOGRAM_BINS }, (_, i) =>
   // width_bucket puts 1.0 in an 11th bin: least() folds it into the last, as the SDL promises.
@@ -24,21 +22,16 @@ const MEASURES = Prisma.sql`json_build_object(
   'outcomes', json_build_array(${Prisma.join(OUTCOMES.map((o) => Prisma.raw(`count(*) FILTER (WHERE outcome = '${o}')`)))}),
   'confidenceMean', avg(confidence), 'confidenceMin', min(confidence), 'confidenceMax', max(confidence),
   'histogram', json_build_array(${Prisma.join(histogram)}),
-  'latencyMean', avg(latency_ms),
-  'latencyPercentiles', percentile_cont(ARRAY[${Prisma.raw(LATENCY_PERCENTILES.join(', '))}]::double precision[]) WITHIN GROUP (ORDER BY latency_ms),
-  'latencyMax', max(latency_ms))`;
+  ${LATENCY_MEASURES})`;
 
 /** What the SQL answers per group (numbers as PostgreSQL's json prints them). */
-export interface DecisionMeasures {
+export interface DecisionMeasures extends LatencyMeasures {
   count: number;
   outcomes: number[];
   confidenceMean: number | null;
   confidenceMin: number | null;
   confidenceMax: number | null;
   histogram: number[];
-  latencyMean: number | string | null;
-  latencyPercentiles: number[] | null;
-  latencyMax: number | null;
 }
 
 export const DIMENSION_KEYS: Record<DecisionDimension, string> = {
