@@ -1,8 +1,9 @@
 import type { Decision } from '@prisma/client';
-import { requireTenantAccess, tenantScope, type Caller } from '../../lib/caller';
+import { tenantScope, type Caller } from '../../lib/caller';
 import type { CursorCodec, SliceArgs } from '../../lib/connection';
-import { Conditions, listQuery, sortOrder, type ListQuery, type SortOrder } from '../../lib/keyset';
+import { listQuery, sortOrder, type ListQuery, type SortOrder } from '../../lib/keyset';
 import type { DecisionFilter, DecisionOrder } from './__generated__/resolvers-types';
+import { decisionFilterConditions } from './decision-filter';
 
 export const DECISION_ORDERS: Record<DecisionOrder, SortOrder<Decision>> = {
   CREATED_AT_DESC: sortOrder({ name: 'CREATED_AT_DESC', column: 'created_at', direction: 'DESC', kind: 'timestamp', value: (d) => d.createdAt }),
@@ -24,17 +25,7 @@ export type DecisionConnectionOf = { field: 'Query.decisions' } | { field: 'Tena
 export function prepareDecisionQuery(args: DecisionQueryArgs, caller: Caller, cursors: CursorCodec, of: DecisionConnectionOf): DecisionQuery {
   const ofTenant = of.field === 'Tenant.decisions';
   const filter = { ...args.filter, ...(ofTenant && { tenantId: null }) };
-  requireTenantAccess(caller, filter.tenantId);
-  const where = new Conditions()
-    .uuid('tenant_id', tenantScope(caller))
-    .uuid('tenant_id', filter.tenantId)
-    .uuid('package_version_id', filter.packageVersionId)
-    .equals('feature_key', filter.feature)
-    .anyOf('outcome', filter.outcome, '::"DecisionOutcome"[]')
-    .window('created_at', filter.createdAfter, filter.createdBefore)
-    .equals('request_id', filter.requestId)
-    .equals('subject_type', filter.subjectType)
-    .equals('subject_reference', filter.subjectReference);
+  const where = decisionFilterConditions(filter, caller).window('created_at', filter.createdAfter, filter.createdBefore);
   return listQuery({
     slice: args,
     order: DECISION_ORDERS[args.orderBy ?? 'CREATED_AT_DESC'],

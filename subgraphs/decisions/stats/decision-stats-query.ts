@@ -1,10 +1,10 @@
 import { Prisma } from '@prisma/client';
-import { requireTenantAccess, tenantScope, type Caller } from '../../../lib/caller';
+import { tenantScope, type Caller } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
-import { Conditions } from '../../../lib/keyset';
 import type { Dimension, GroupedReportSpec } from '../../../lib/reporting/grouped-report';
 import { LATENCY_MEASURES, type LatencyMeasures } from '../../../lib/reporting/latency';
 import type { DecisionDimension, DecisionFilter, DecisionOutcome } from '../__generated__/resolvers-types';
+import { decisionFilterConditions } from '../decision-filter';
 
 export const OUTCOMES: readonly DecisionOutcome[] = ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'];
 
@@ -53,16 +53,7 @@ export function decisionStatsSpec(caller: Caller, filter: DecisionFilter | null 
   if (f.createdAfter != null || f.createdBefore != null) {
     throw badUserInput('filter.createdAfter and filter.createdBefore do not apply to a report: its window is [from, to)', { argument: 'filter' });
   }
-  requireTenantAccess(caller, f.tenantId);
-  const where = new Conditions()
-    .uuid('tenant_id', tenantScope(caller))
-    .uuid('tenant_id', f.tenantId)
-    .uuid('package_version_id', f.packageVersionId)
-    .equals('feature_key', f.feature)
-    .anyOf('outcome', f.outcome, '::"DecisionOutcome"[]')
-    .equals('request_id', f.requestId)
-    .equals('subject_type', f.subjectType)
-    .equals('subject_reference', f.subjectReference);
+  const where = decisionFilterConditions(f, caller);
   const pinned = (value: unknown) => (value != null ? 1 : undefined);
   const dimensions: Record<DecisionDimension, Dimension> = {
     TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text`, bound: pinned(tenantScope(caller) ?? f.tenantId) },
