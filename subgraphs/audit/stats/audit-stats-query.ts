@@ -43,13 +43,12 @@ export function auditStatsSpec(caller: Caller, filter: AuditStatsFilter | null |
     .equals('surface', f.surface, '::"Surface"')
     .equals('actor', f.actor)
     .equals('operation_name', f.operation);
-  const pinned = (value: unknown) => (value != null ? 1 : undefined);
   const dimensions: Record<AuditDimension, Dimension> = {
-    SURFACE: { key: DIMENSION_KEYS.SURFACE, sql: Prisma.sql`surface::text`, bound: f.surface != null ? 1 : 4 },
+    SURFACE: { key: DIMENSION_KEYS.SURFACE, sql: Prisma.sql`surface::text` },
     STATUS: { key: DIMENSION_KEYS.STATUS, sql: Prisma.sql`status` },
-    OPERATION: { key: DIMENSION_KEYS.OPERATION, sql: Prisma.sql`operation_name`, bound: pinned(f.operation) },
-    ACTOR: { key: DIMENSION_KEYS.ACTOR, sql: Prisma.sql`actor`, bound: pinned(f.actor) },
-    TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text`, bound: pinned(tenantScope(caller) ?? f.tenantId) },
+    OPERATION: { key: DIMENSION_KEYS.OPERATION, sql: Prisma.sql`operation_name` },
+    ACTOR: { key: DIMENSION_KEYS.ACTOR, sql: Prisma.sql`actor` },
+    TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text` },
   };
   return {
     table: 'audit_events',
@@ -57,5 +56,6 @@ export function auditStatsSpec(caller: Caller, filter: AuditStatsFilter | null |
     conditions: where.list,
     dimensions: [...new Set(groupBy ?? [])].map((d) => dimensions[d]),
     measures: MEASURES,
+    measureColumns: ['status', 'latency_ms'],
   };
 }

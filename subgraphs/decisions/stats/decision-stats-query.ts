@@ -1,5 +1,5 @@
 import { Prisma } from '@prisma/client';
-import { tenantScope, type Caller } from '../../../lib/caller';
+import type { Caller } from '../../../lib/caller';
 import { badUserInput } from '../../../lib/errors';
 import type { Dimension, GroupedReportSpec } from '../../../lib/reporting/grouped-report';
 import { LATENCY_MEASURES, type LatencyMeasures } from '../../../lib/reporting/latency';
@@ -45,8 +45,7 @@ export const DIMENSION_KEYS: Record<DecisionDimension, string> = {
 /**
  * The decisions a caller's report reads and how they are grouped: the
  * tenant scope and filter as for Query.decisions (a filter naming another
- * tenant is FORBIDDEN), and a bound on each dimension's values where the
- * filter or the enum gives one, so the row cap seldom needs a scan.
+ * tenant is FORBIDDEN).
  */
 export function decisionStatsSpec(caller: Caller, filter: DecisionFilter | null | undefined, groupBy: readonly DecisionDimension[] | null | undefined): GroupedReportSpec {
   const f = filter ?? {};
@@ -54,13 +53,12 @@ export function decisionStatsSpec(caller: Caller, filter: DecisionFilter | null 
     throw badUserInput('filter.createdAfter and filter.createdBefore do not apply to a report: its window is [from, to)', { argument: 'filter' });
   }
   const where = decisionFilterConditions(f, caller);
-  const pinned = (value: unknown) => (value != null ? 1 : undefined);
   const dimensions: Record<DecisionDimension, Dimension> = {
-    TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text`, bound: pinned(tenantScope(caller) ?? f.tenantId) },
-    FEATURE: { key: DIMENSION_KEYS.FEATURE, sql: Prisma.sql`feature_key`, bound: pinned(f.feature) },
-    OUTCOME: { key: DIMENSION_KEYS.OUTCOME, sql: Prisma.sql`outcome::text`, bound: f.outcome?.length ?? OUTCOMES.length },
-    PACKAGE_VERSION: { key: DIMENSION_KEYS.PACKAGE_VERSION, sql: Prisma.sql`package_version_id::text`, bound: pinned(f.packageVersionId) },
-    SUBJECT_TYPE: { key: DIMENSION_KEYS.SUBJECT_TYPE, sql: Prisma.sql`subject_type`, bound: pinned(f.subjectType) },
+    TENANT: { key: DIMENSION_KEYS.TENANT, sql: Prisma.sql`tenant_id::text` },
+    FEATURE: { key: DIMENSION_KEYS.FEATURE, sql: Prisma.sql`feature_key` },
+    OUTCOME: { key: DIMENSION_KEYS.OUTCOME, sql: Prisma.sql`outcome::text` },
+    PACKAGE_VERSION: { key: DIMENSION_KEYS.PACKAGE_VERSION, sql: Prisma.sql`package_version_id::text` },
+    SUBJECT_TYPE: { key: DIMENSION_KEYS.SUBJECT_TYPE, sql: Prisma.sql`subject_type` },
   };
   return {
     table: 'decisions',
@@ -68,5 +66,6 @@ export function decisionStatsSpec(caller: Caller, filter: DecisionFilter | null 
     conditions: where.list,
     dimensions: [...new Set(groupBy ?? [])].map((d) => dimensions[d]),
     measures: MEASURES,
+    measureColumns: ['outcome', 'confidence', 'latency_ms'],
   };
 }

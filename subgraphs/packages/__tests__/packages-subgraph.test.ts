@@ -1,3 +1,4 @@
+import { createScratchTenant } from '../../../test/helpers/scratch-tenant';
 import { sql } from '../../../test/helpers/system';
 import { ENTITIES, startSubgraph, type TestSubgraph } from '../../../test/helpers/subgraph';
 
@@ -51,14 +52,16 @@ describe('the packages subgraph', () => {
   });
 
   it("shows a tenant's credential its own installations only, in the connection as in the list", async () => {
-    const [a, b] = await sql(`SELECT tenant_id AS id FROM installations GROUP BY 1 ORDER BY 1 LIMIT 2`);
+    // Tenants of the test's own: other test files install for seeded tenants while this one reads.
+    const a = await createScratchTenant({ features: ['fraud.velocity', 'kyc.document'], scopeSets: [] });
+    const b = await createScratchTenant({ features: ['fraud.velocity'], scopeSets: [] });
     const { data } = await subgraph.query(
       ENTITIES.replace('...F', '... on Tenant { installations { id } installationsConnection { totalCount edges { node { id } } } }'),
       { representations: [{ __typename: 'Tenant', id: a.id }, { __typename: 'Tenant', id: b.id }] },
       { tenantId: a.id, scopes: new Set(['read' as const]) },
     );
     expect(data._entities[0].installationsConnection.edges.map((e: any) => e.node.id)).toEqual(data._entities[0].installations.map((i: any) => i.id));
-    expect(data._entities[0].installationsConnection.totalCount).toBeGreaterThan(0);
+    expect(data._entities[0].installationsConnection.totalCount).toBe(2);
     expect(data._entities[1]).toMatchObject({ installations: [], installationsConnection: { totalCount: 0, edges: [] } });
   });
 });
