@@ -20,6 +20,11 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      // PostgreSQL's JIT compiles a statement once its estimated cost passes
+      // jit_above_cost; an operator's 90-day report (1M rows, 1.6 s of work)
+      // spent 0.85 s more compiling. The subgraphs run no query long enough
+      // for the compiled code to pay for itself.
+      options: '-c jit=off',
     }),
   );
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });

@@ -3,7 +3,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { ApolloGateway } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import type { CallerSigner } from '../../lib/internal-token';
@@ -53,6 +53,8 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // GET /graphql from a browser is sent to GraphiQL by the route; Apollo's own page would load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // Answers carry no HTTP cache policy (every one is per caller); the plugin's per-field hook costs on large answers.
+      ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin<GatewayContext>((context) => context.requestId),
       auditPlugin(options.audit, logger),
     ],

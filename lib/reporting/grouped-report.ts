@@ -99,11 +99,18 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
   const groupKey = dims.length ? Prisma.sql`json_build_array(${Prisma.join(g)})::text` : Prisma.sql`'[]'`;
   // Each period is one index range scan of the time column; width_bucket
   // (a binary search over the sorted bucket starts) names each row's bucket.
+  // The window's bounds go in as values, not only as columns of `win`: the
+  // planner then sees how many rows they hold, and reads most of a table
+  // sequentially rather than through a time index and a million heap
+  // fetches (an operator's 90 days: 2.8 s against 1.5 s). The compared
+  // window's exact bounds need the zone's calendar, so they stay in SQL,
+  // under values that hold them whatever the zone (looseComparedBounds).
   const period = (n: 0 | 1) => {
-    const [lo, hi, starts] = n === 0 ? ['win_from', 'win_to', 'cur_starts'] : ['cmp_from', 'cmp_to', 'prev_starts'];
-    return Prisma.sql`SELECT ${Prisma.raw(String(n))} AS period, width_bucket(t.${time}, ${Prisma.raw(starts)}) AS bucket_no ${carried.length ? Prisma.sql`, ${Prisma.join(carried)}` : Prisma.empty}
+    const [lo, hi] = n === 0 ? [window.from, window.to] : looseComparedBounds(window);
+    const exact = n === 0 ? Prisma.empty : Prisma.sql`AND t.${time} >= cmp_from AND t.${time} < cmp_to`;
+    return Prisma.sql`SELECT ${Prisma.raw(String(n))} AS period, width_bucket(t.${time}, ${Prisma.raw(n === 0 ? 'cur_starts' : 'prev_starts')}) AS bucket_no ${carried.length ? Prisma.sql`, ${Prisma.join(carried)}` : Prisma.empty}
         FROM win, thresholds, ${table} t
-        WHERE t.${time} >= ${Prisma.raw(lo)} AND t.${time} < ${Prisma.raw(hi)} ${where}`;
+        WHERE t.${time} >= ${lo}::timestamptz AND t.${time} < ${hi}::timestamptz ${exact} ${where}`;
   };
   const facts = window.compareTo ? Prisma.sql`${period(0)} UNION ALL ${period(1)}` : period(0);
   return Prisma.sql`
@@ -139,6 +146,21 @@ export function groupedReportSql(spec: GroupedReportSpec, window: ReportWindow):
     UNION ALL
     SELECT 'window', NULL, cmp_from, cmp_to, NULL, NULL, NULL, NULL, (SELECT asked FROM cap) FROM win
     ORDER BY 1, 2`;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Instants around the compared window: exact for PREVIOUS_PERIOD (the
+ * window moved back by its length); for SAME_PERIOD_LAST_YEAR a local year
+ * back is 365 or 366 days give or take an offset change, and two days of
+ * margin hold even a zone that skipped a whole day (Pacific/Apia, 2011).
+ */
+function looseComparedBounds(window: ReportWindow): [Date, Date] {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  if (window.compareTo === 'PREVIOUS_PERIOD') return [new Date(from - (to - from)), new Date(to - (to - from))];
+  return [new Date(from - 368 * DAY_MS), new Date(to - 363 * DAY_MS)];
 }
 
 /** Runs a grouped report: BAD_USER_INPUT, with no rows shaped, when it would answer more than ROW_CAP rows. */

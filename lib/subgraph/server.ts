@@ -2,7 +2,7 @@ import http from 'node:http';
 import { parse } from 'graphql';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { ErrorCode } from '../errors';
@@ -63,6 +63,8 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces feed Apollo's usage reporting, which we do not use: skip the per-field work.
       ApolloServerPluginInlineTraceDisabled(),
+      // No field carries a cache hint; the plugin's per-field hook was 10% of a 1,900-row report's CPU.
+      ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin<C>((context) => context.caller.requestId),
       callFactsPlugin<C>(),
     ],
