@@ -420,7 +420,7 @@ describe('decisionStats refuses', () => {
     expect(statements).toBe(0);
   });
 
-  it('buckets times groups over the cap, saying how many rows, in one statement that never aggregates', async () => {
+  it('buckets times groups over the cap, saying how many rows, in one statement that builds no row', async () => {
     await report({ ...window }); // the zone list is loaded once per process
     const from = Date.parse('2025-06-01T00:00:00Z');
     const to = Date.parse('2026-06-01T00:00:00Z');
