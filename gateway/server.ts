@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
+import { CallFactsCollector } from '../lib/call-facts';
+import { InProcessBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
@@ -20,6 +22,9 @@ import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
 import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
 import { restRoute } from './rest/router';
+import { attachGraphqlWs } from './streams/graphql-ws-server';
+import { StreamReader } from './streams/stream-reader';
+import { SubscriptionHub } from './streams/subscription-hub';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (schema/supergraph.graphql). */
@@ -43,6 +48,11 @@ export interface GatewayOptions {
    * rewound unnoticed (verification then answers UNVERIFIABLE).
    */
   auditCheckpoint?: { signer: CheckpointSigner; everyEvents?: number; everySeconds?: number; pollMs?: number } | null;
+  /**
+   * Wakes the stream reader when events commit (the subgraphs publish on the
+   * same bus). Absent: the reader finds new events by polling alone.
+   */
+  streamBus?: StreamBus;
   logger: Logger;
 }
 
@@ -72,11 +82,19 @@ export function buildGateway(options: GatewayOptions): Gateway {
   if (!checkpointer) logger.warn('audit checkpoints are off: no AUDIT_CHECKPOINT_PRIVATE_KEY, so a rewound audit chain would go unnoticed');
   const limiter = new TenantRateLimiter(options.redisUrl ? connectRateLimitRedis(options.redisUrl, logger) : null);
   const bounds = options.limits?.answer ?? DEFAULT_ANSWER_BOUNDS;
-  const guard = new OperationGuard(apiSchemaOf(options.supergraphSdl), options.limits?.operation ?? DEFAULT_LIMITS);
+  const apiSchema = apiSchemaOf(options.supergraphSdl);
+  const guard = new OperationGuard(apiSchema, options.limits?.operation ?? DEFAULT_LIMITS);
 
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
   const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, callerSigner: options.callerSigner, audit, bounds, httpServer, logger });
+
+  // Live streams: one outbox reader per replica, one hub of subscription groups, graphql-ws on /graphql.
+  const streamBus = options.streamBus ?? new InProcessBus();
+  const execute = inProcessExecutor(apollo);
+  const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
+  const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);
+  const streams = attachGraphqlWs({ httpServer, path: '/graphql', schema: apiSchema, authenticator, guard, hub, logger });
 
   const routes: Route[] = [
     { path: '/healthz', handle: (_req, res, { headers }) => sendJson(res, 200, { status: 'ok' }, headers) },
@@ -87,7 +105,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
         sendJson(res, readiness.ready ? 200 : 503, readiness, headers);
       },
     },
-    restRoute({ authenticator, limiter, audit, execute: inProcessExecutor(apollo), logger }),
+    restRoute({ authenticator, limiter, audit, execute, logger }),
     graphiqlRoute(),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
@@ -98,12 +116,15 @@ export function buildGateway(options: GatewayOptions): Gateway {
       await apollo.start();
       const bound = await listenOn(httpServer, port, host);
       checkpointer?.start();
+      reader.start();
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
       return {
         url,
         port: bound,
         close: async () => {
+          await streams.close();
+          await reader.stop();
           await apollo.stop();
           await audit.close();
           await checkpointer?.stop();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { CheckpointKeyring, CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { openDatabase, type Database } from '../lib/database';
 import type { InternalKeyPair } from '../lib/internal-keys';
+import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { CallerSigner } from '../lib/internal-token';
 import { subgraphDeps } from '../lib/subgraph/deps';
 import type { Logger } from '../lib/logger';
@@ -62,11 +63,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const ephemeral = options.ports === 'ephemeral';
   const started: RunningSubgraph[] = [];
   const checkpoint = options.auditCheckpoint;
+  // One bus for the subgraphs and the gateway: Redis when replicas share one, else this process's memory.
+  const streamBus: StreamBus = options.protection?.redisUrl ? new RedisBus(options.protection.redisUrl, options.logger) : new InProcessBus();
   try {
     for (const { name, port } of SUBGRAPHS) {
       const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize });
       const server = SUBGRAPH_BUILDERS[name](
-        subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret, auditCheckpointKeys: checkpoint?.keyring }),
+        subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret, auditCheckpointKeys: checkpoint?.keyring, streamBus }),
       );
       const running = await server.listen(ephemeral ? 0 : port, host);
       started.push({ ...running, db, close: async () => (await running.close(), await db.close()) });
@@ -80,6 +83,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       jwt: options.jwt ?? null,
       ...options.protection,
       auditCheckpoint: checkpoint?.signer ? { ...checkpoint, signer: checkpoint.signer } : null,
+      streamBus,
       logger: options.logger,
     }).listen(ephemeral ? 0 : typeof options.ports === 'object' ? options.ports.gateway : 4000, host);
     return {
@@ -88,10 +92,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       async close() {
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));
+        await streamBus.close();
       },
     };
   } catch (error) {
     await Promise.allSettled(started.map((s) => s.close()));
+    await streamBus.close();
     throw error;
   }
 }

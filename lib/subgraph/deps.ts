@@ -1,3 +1,4 @@
+import type { StreamBus } from '../streams/bus';
 import type { KeyObject } from 'node:crypto';
 import { CursorCodec } from '../connection';
 import type { CheckpointKeyring } from '../audit-log/checkpoint';
@@ -20,12 +21,14 @@ export interface SubgraphDeps {
    * UNVERIFIABLE. The other subgraphs ignore it.
    */
   auditCheckpointKeys?: CheckpointKeyring;
+  /** Announces committed stream events to the gateways (the decisions subgraph publishes on it). */
+  streamBus?: StreamBus;
 }
 
 /** A subgraph's deps from the gateway's public key and the cursor secret: one wiring for start-up, run-alone and tests. */
 export function subgraphDeps(
   name: SubgraphName,
-  parts: { db: Database; logger: Logger; publicKey: KeyObject; cursorSecret: string; auditCheckpointKeys?: CheckpointKeyring },
+  parts: { db: Database; logger: Logger; publicKey: KeyObject; cursorSecret: string; auditCheckpointKeys?: CheckpointKeyring; streamBus?: StreamBus },
 ): SubgraphDeps {
   return {
     db: parts.db,
@@ -33,5 +36,6 @@ export function subgraphDeps(
     callerVerifier: new CallerVerifier({ publicKey: parts.publicKey, audience: name }),
     cursors: CursorCodec.forSubgraph(parts.cursorSecret, name),
     ...(parts.auditCheckpointKeys && { auditCheckpointKeys: parts.auditCheckpointKeys }),
+    ...(parts.streamBus && { streamBus: parts.streamBus }),
   };
 }

@@ -10,6 +10,8 @@ import { canonicalJson } from '../../lib/canonical-json';
 import { sha256Hex } from '../../lib/hash';
 import type { CreateDecisionInput } from './__generated__/resolvers-types';
 import type { PolicyCatalog } from './policy-catalog';
+import type { StreamBus } from '../../lib/streams/bus';
+import { appendStreamEvents } from '../../lib/streams/outbox-write';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
 
@@ -27,7 +29,8 @@ function summary(problems: ReadonlyArray<{ field: string; problem: string }>): s
 
 /**
  * Makes decisions: validates the request, evaluates the installed policy,
- * and writes the decision with its audit event in one transaction. The same
+ * and writes the decision with its audit event and its stream event in one
+ * transaction. The same
  * policy and the same input always give the same outcome, confidence and
  * reasons; only the id, the time and the measured latency differ.
  */
@@ -35,6 +38,8 @@ export class DecisionMaker {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly catalog: PolicyCatalog,
+    /** Wakes the gateways' stream readers once a decision commits; without one they find it by polling. */
+    private readonly bus?: StreamBus,
   ) {}
 
   async create(caller: Caller, input: CreateDecisionInput): Promise<Decision> {
@@ -110,7 +115,7 @@ export class DecisionMaker {
       createdAt,
     };
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      const made = await this.prisma.$transaction(async (tx) => {
         const decision = await tx.decision.create({ data: record });
         await appendAuditEvents(tx, [
           domainEvent(caller, {
@@ -122,8 +127,25 @@ export class DecisionMaker {
             at: createdAt,
           }),
         ]);
+        await appendStreamEvents(tx, [
+          {
+            topic: 'decision.created',
+            tenantId,
+            entityId: decision.id,
+            attributes: {
+              feature,
+              outcome: evaluation.outcome,
+              packageVersionId: record.packageVersionId,
+              subjectType: subject.type,
+              subjectReference: subject.reference,
+              requestId: caller.requestId,
+            },
+          },
+        ]);
         return decision;
       });
+      this.bus?.publish();
+      return made;
     } catch (error) {
       // Two requests with one key raced past the replay check: the unique
       // constraint let one in, and the other answers with its decision.

@@ -13,6 +13,10 @@ export function createLoaders(store: DecisionStore, caller: Caller) {
     decisionById: new DataLoader<string, Decision | null>(async (ids) =>
       byKey(ids, await store.byIds(ids, scope), (d) => d.id),
     ),
+    streamCursor: new DataLoader<string, string | null>(async (ids) => {
+      const cursors = await store.streamCursors(ids);
+      return ids.map((id) => cursors.get(id) ?? null);
+    }),
     /** Tenant.decisions pages: every tenant asking the same question shares one LATERAL query. */
     tenantDecisionPage: loaderFamily(byQueryKey, (query) =>
       new DataLoader<string, Decision[]>(async (tenantIds) => {

@@ -12,7 +12,7 @@ import { UsageStore } from './usage';
 
 export function buildDecisionsSubgraph(deps: SubgraphDeps) {
   const store = new DecisionStore(deps.db.prisma, deps.cursors);
-  const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma));
+  const decisionMaker = new DecisionMaker(deps.db.prisma, new PolicyCatalog(deps.db.prisma), deps.streamBus);
   const reports = { stats: new DecisionStatsReport(deps.db.prisma), usage: new UsageStore(deps.db.prisma), featureHealth: new FeatureHealthStore(deps.db.prisma) };
   return createSubgraphServer<Context>(deps, {
     name: 'decisions',

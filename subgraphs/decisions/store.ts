@@ -1,4 +1,5 @@
 import { Prisma, type Decision, type PrismaClient } from '@prisma/client';
+import { encodeStreamCursor } from '../../lib/streams/stream-position';
 import type { CursorCodec } from '../../lib/connection';
 import { isUuid } from '../../lib/ids';
 import { KeysetTable, type ParentKey } from '../../lib/keyset';
@@ -33,6 +34,19 @@ export class DecisionStore {
     return this.prisma.decision.findMany({
       where: { id: { in: wanted }, ...(scope !== null && { tenantId: scope }) },
     });
+  }
+
+  /**
+   * The stream cursors of decisions (their place in the outbox), by id; a
+   * decision absent from the outbox (seeded) has none. Only called for
+   * decisions the caller already read, so it needs no tenant scope.
+   */
+  async streamCursors(ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.prisma.$queryRaw<Array<{ entity_id: string; tx: string; seq: string }>>(
+      Prisma.sql`SELECT entity_id::text, tx_id::text AS tx, seq::text FROM stream_events
+                  WHERE topic = 'decision.created' AND entity_id = ANY(${ids.filter(isUuid)}::uuid[])`,
+    );
+    return new Map(rows.map((r) => [r.entity_id, encodeStreamCursor({ tx: BigInt(r.tx), seq: BigInt(r.seq) })]));
   }
 
   page(query: DecisionQuery): Promise<Decision[]> {

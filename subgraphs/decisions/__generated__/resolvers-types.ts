@@ -85,6 +85,13 @@ export type Decision = {
   reasons: Array<Scalars['String']['output']>;
   /** The server's id of the API call that asked for the decision (answered in X-Request-Id; unique per call). An idempotent replay returns the decision with the id of the call that made it. */
   requestId: Scalars['String']['output'];
+  /**
+   * This decision's position in the `decisionCreated` stream, in commit order:
+   * pass it as `after` to receive every decision committed after this one.
+   * Null for a decision written outside the decision API (the demo seeder),
+   * which has no place in the stream.
+   */
+  streamCursor?: Maybe<Scalars['String']['output']>;
   /** Who or what the decision is about. */
   subject: DecisionSubject;
   /** The tenant the decision was made for (resolved by the tenants service; null only if it cannot be reached, with an error saying so). */
@@ -485,6 +492,44 @@ export type QueryFeatureHealthArgs = {
   window?: InputMaybe<HealthWindow>;
 };
 
+/**
+ * Live streams, served by the gateway over WebSocket (graphql-ws, the
+ * `graphql-transport-ws` subprotocol, on the gateway's `/graphql`) and
+ * Server-Sent Events (graphql-sse at `/graphql/stream`); over plain HTTP a
+ * subscription is refused. Each event's own fields are resolved through the
+ * graph exactly as the same selection in a query, with the subscriber's own
+ * credential. Every event carries its stream cursor in `extensions.cursor`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each decision as it is committed, oldest first. A tenant's credential sees
+   * its own tenant's decisions only (naming another tenant in the filter is
+   * FORBIDDEN); the platform operator sees every tenant's, or one named in
+   * `filter.tenantId`. With `after` (an event's `extensions.cursor`, or a
+   * decision's `streamCursor`), the stream first replays every decision
+   * committed after that point, then goes live, with no gap and no duplicate:
+   * the order is the order of commits, not of `createdAt`. Needs the read
+   * scope. `filter.createdAfter` and `filter.createdBefore` are refused
+   * (BAD_USER_INPUT): a stream has no end.
+   */
+  decisionCreated: Decision;
+};
+
+
+/**
+ * Live streams, served by the gateway over WebSocket (graphql-ws, the
+ * `graphql-transport-ws` subprotocol, on the gateway's `/graphql`) and
+ * Server-Sent Events (graphql-sse at `/graphql/stream`); over plain HTTP a
+ * subscription is refused. Each event's own fields are resolved through the
+ * graph exactly as the same selection in a query, with the subscriber's own
+ * credential. Every event carries its stream cursor in `extensions.cursor`.
+ */
+export type SubscriptionDecisionCreatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DecisionFilter>;
+};
+
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */
 export type Tenant = {
   __typename?: 'Tenant';
@@ -724,6 +769,7 @@ export type ResolversTypes = ResolversObject<{
   PackageVersion: ResolverTypeWrapper<PackageVersionRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tenant: ResolverTypeWrapper<TenantRef>;
   TenantLimits: ResolverTypeWrapper<TenantLimits>;
   TenantUsage: ResolverTypeWrapper<TenantUsage>;
@@ -760,6 +806,7 @@ export type ResolversParentTypes = ResolversObject<{
   PackageVersion: PackageVersionRef;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   Tenant: TenantRef;
   TenantLimits: TenantLimits;
   TenantUsage: TenantUsage;
@@ -789,6 +836,7 @@ export type DecisionResolvers<ContextType = Context, ParentType extends Resolver
   policyHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  streamCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['DecisionSubject'], ParentType, ContextType>;
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
 }>;
@@ -908,6 +956,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   featureHealth?: Resolver<Array<ResolversTypes['FeatureHealth']>, ParentType, ContextType, RequireFields<QueryFeatureHealthArgs, 'window'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  decisionCreated?: SubscriptionResolver<ResolversTypes['Decision'], "decisionCreated", ParentType, ContextType, Partial<SubscriptionDecisionCreatedArgs>>;
+}>;
+
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Tenant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   decisions?: Resolver<Maybe<ResolversTypes['DecisionConnection']>, ParentType, ContextType, RequireFields<TenantDecisionsArgs, 'orderBy'>>;
@@ -948,6 +1000,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PackageVersion?: PackageVersionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenantUsage?: TenantUsageResolvers<ContextType>;
 }>;

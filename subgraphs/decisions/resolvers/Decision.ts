@@ -7,4 +7,5 @@ export const Decision: DecisionResolvers = {
   subject: (decision) => ({ type: decision.subjectType, reference: decision.subjectReference }),
   tenant: (decision) => ({ id: decision.tenantId }),
   packageVersion: (decision) => ({ id: decision.packageVersionId }),
+  streamCursor: (decision, _args, { loaders }) => loaders.streamCursor.load(decision.id),
 };

@@ -1,0 +1,80 @@
+import type { ExecutionResult } from 'graphql';
+
+/** The most events one subscription may have waiting for its client before it is ended as too slow. */
+export const MAX_QUEUED_EVENTS = 1_000;
+
+/**
+ * The async iterator graphql-ws and graphql-sse read one subscription's
+ * events from: pushed by the hub, pulled by the transport, bounded so a
+ * client that does not read cannot grow the gateway's memory.
+ */
+export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
+  private readonly items: ExecutionResult[] = [];
+  private waiting: ((value: IteratorResult<ExecutionResult>) => void) | null = null;
+  private failed: Error | null = null;
+  private done = false;
+
+  constructor(private readonly onEnd: () => void) {}
+
+  /** Whether the subscription ended (the client completed it, or it failed). */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** False once the queue is full: the caller ends the subscription. */
+  push(result: ExecutionResult): boolean {
+    if (this.done) return true;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve({ value: result, done: false });
+      return true;
+    }
+    if (this.items.length >= MAX_QUEUED_EVENTS) return false;
+    this.items.push(result);
+    return true;
+  }
+
+  /** Ends the stream with an error the transport reports to the client. */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.failed = error;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      // Rejecting is how an iterator reports an error to graphql-ws.
+      this.finish();
+      resolve(Promise.reject(error) as never);
+    }
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const item = this.items.shift();
+    if (item) return Promise.resolve({ value: item, done: false });
+    if (this.failed) {
+      const error = this.failed;
+      this.finish();
+      return Promise.reject(error);
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.items.length = 0;
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = null;
+    this.onEnd();
+  }
+}

@@ -1,0 +1,134 @@
+import type { Pool } from 'pg';
+import type { Logger } from '../../lib/logger';
+import type { StreamBus } from '../../lib/streams/bus';
+import type { StreamTopic } from '../../lib/streams/outbox-write';
+import type { StreamPosition } from '../../lib/streams/stream-position';
+
+/** One committed outbox row. */
+export interface StreamEvent {
+  position: StreamPosition;
+  topic: StreamTopic;
+  tenantId: string;
+  entityId: string;
+  attributes: Record<string, string | null>;
+}
+
+interface Row {
+  tx: string;
+  seq: string;
+  topic: StreamTopic;
+  tenant_id: string;
+  entity_id: string;
+  attributes: Record<string, string | null>;
+}
+
+/** Rows read per statement, by the live reader and by a replay. */
+export const STREAM_PAGE = 500;
+
+/**
+ * Reads rows after a position in commit order. Only rows of transactions
+ * older than every running one (tx_id below the snapshot's xmin) are read:
+ * a transaction that began earlier but commits later can still add rows
+ * with a smaller tx_id, and reading past it would skip them forever.
+ */
+export async function readStreamEvents(pool: Pool, after: StreamPosition, options: { tenantId?: string | null; limit?: number } = {}): Promise<StreamEvent[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT tx_id::text AS tx, seq::text AS seq, topic, tenant_id, entity_id, attributes
+       FROM stream_events
+      WHERE (tx_id, seq) > ($1::text::xid8, $2::bigint)
+        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
+      ORDER BY tx_id, seq
+      LIMIT $4`,
+    [after.tx.toString(), after.seq.toString(), options.tenantId ?? null, options.limit ?? STREAM_PAGE],
+  );
+  return rows.map((r) => ({ position: { tx: BigInt(r.tx), seq: BigInt(r.seq) }, topic: r.topic, tenantId: r.tenant_id, entityId: r.entity_id, attributes: r.attributes }));
+}
+
+/** Where the stream stands now: every row before it is final. */
+async function currentHead(pool: Pool): Promise<StreamPosition> {
+  const { rows } = await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+  return { tx: BigInt(rows[0]!.xmin), seq: 0n };
+}
+
+/**
+ * One per gateway replica: follows the outbox from where it stood at start
+ * and hands each committed event, in commit order, to the listener. Woken
+ * by the bus, and polling as well, so a dead bus or a lost message only
+ * delays events; a failed read is retried from the same position.
+ */
+export class StreamReader {
+  private position: StreamPosition | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly bus: StreamBus,
+    private readonly listener: (events: StreamEvent[]) => void,
+    private readonly logger: Logger,
+    private readonly pollMs = 500,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.bus.onWake(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** The position live events start after; null until the first read succeeded. */
+  head(): StreamPosition | null {
+    return this.position;
+  }
+
+  /** Whether the reader can read the outbox (false while the database is down). */
+  healthy(): boolean {
+    return this.lastError === null && this.position !== null;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      this.position ??= await currentHead(this.pool);
+      for (;;) {
+        const events = await readStreamEvents(this.pool, this.position);
+        if (!events.length) break;
+        this.position = events[events.length - 1]!.position;
+        this.listener(events);
+        if (events.length < STREAM_PAGE) break;
+      }
+      if (this.lastError) this.logger.info('stream reader: outbox readable again');
+      this.lastError = null;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.lastError !== message) this.logger.warn('stream reader: cannot read the outbox; retrying', { err: message });
+      this.lastError = message;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
