@@ -97,8 +97,7 @@ export function streamRequest(schema: GraphQLSchema, document: DocumentNode, ope
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   const used = new Set<string>();
   // The variables the rewritten selection still uses (the root field's own arguments are gone).
-  const body = { kind: Kind.DOCUMENT, definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: 'query', selectionSet: { kind: Kind.SELECTION_SET, selections: [entityField] } }, ...fragments] } as DocumentNode;
-  visit(body, { Variable: (node) => void used.add(node.name.value) });
+  for (const node of [entityField, ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
   const definitions: VariableDefinitionNode[] = [
     ...(operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value)),
     { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } }, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } } },
