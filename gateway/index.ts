@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey } from '../lib/env';
+import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
+import { RedisBus } from '../lib/streams/bus';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
@@ -22,6 +23,9 @@ const gateway = buildGateway({
   redisUrl: env.REDIS_URL,
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
+  streamLimits: streamLimits(env),
+  // Subgraphs in other processes wake this gateway's stream reader through Redis; without it, it polls the outbox.
+  streamBus: env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined,
   auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });

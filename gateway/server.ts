@@ -8,7 +8,7 @@ import { InProcessBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
-import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, type AnswerBounds, type OperationLimits } from '../lib/limits';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
@@ -23,6 +23,8 @@ import { createRouter, type Route } from './http/router';
 import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
 import { restRoute } from './rest/router';
 import { attachGraphqlWs } from './streams/graphql-ws-server';
+import { graphqlSseRoute } from './streams/graphql-sse-route';
+import { StreamCloseCode, StreamSessions } from './streams/stream-sessions';
 import { StreamReader } from './streams/stream-reader';
 import { SubscriptionHub } from './streams/subscription-hub';
 
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   operatorRateLimitPerMinute?: number;
   /** Operation limits and answer bounds; the documented defaults when absent. */
   limits?: { operation: OperationLimits; answer: AnswerBounds };
+  /** Bounds on the live streams' connections and subscriptions; the documented defaults when absent. */
+  streamLimits?: StreamLimits;
   /**
    * Signs checkpoints of the audit chains (lib/audit-log/checkpointer.ts).
    * Null or absent: no checkpoints, and the chains' newest events can be
@@ -74,7 +78,8 @@ export function buildGateway(options: GatewayOptions): Gateway {
   // Credential checks, readiness and the audit writer.
   const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
-  const authenticator = new Authenticator(new CredentialsRead(pool), options.jwt, logger, options.operatorRateLimitPerMinute);
+  const credentials = new CredentialsRead(pool);
+  const authenticator = new Authenticator(credentials, options.jwt, logger, options.operatorRateLimitPerMinute);
   const audit = new AuditWriter(pool, { logger });
   const checkpointer = options.auditCheckpoint
     ? new AuditCheckpointer(pool, options.auditCheckpoint.signer, { ...options.auditCheckpoint, logger })
@@ -89,12 +94,14 @@ export function buildGateway(options: GatewayOptions): Gateway {
   httpServer.keepAliveTimeout = 65_000;
   const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, callerSigner: options.callerSigner, audit, bounds, httpServer, logger });
 
-  // Live streams: one outbox reader per replica, one hub of subscription groups, graphql-ws on /graphql.
+  // Live streams: one outbox reader per replica, one hub of subscription groups, graphql-ws on /graphql, graphql-sse beside it.
   const streamBus = options.streamBus ?? new InProcessBus();
   const execute = inProcessExecutor(apollo);
   const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
   const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);
-  const streams = attachGraphqlWs({ httpServer, path: '/graphql', schema: apiSchema, authenticator, guard, hub, logger });
+  const sessions = new StreamSessions(credentials, audit, options.streamLimits ?? DEFAULT_STREAM_LIMITS, logger);
+  const streamParts = { schema: apiSchema, authenticator, guard, hub, sessions, audit, logger };
+  const websockets = attachGraphqlWs({ httpServer, path: '/graphql', ...streamParts });
 
   const routes: Route[] = [
     { path: '/healthz', handle: (_req, res, { headers }) => sendJson(res, 200, { status: 'ok' }, headers) },
@@ -106,6 +113,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
       },
     },
     restRoute({ authenticator, limiter, audit, execute, logger }),
+    graphqlSseRoute(streamParts),
     graphiqlRoute(),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
@@ -117,13 +125,16 @@ export function buildGateway(options: GatewayOptions): Gateway {
       const bound = await listenOn(httpServer, port, host);
       checkpointer?.start();
       reader.start();
+      sessions.watch();
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
       return {
         url,
         port: bound,
         close: async () => {
-          await streams.close();
+          // Streams end first, each with a code that tells its client to resume from its last cursor elsewhere.
+          await sessions.stop(StreamCloseCode.GOING_AWAY, 'the gateway is shutting down');
+          await websockets.close();
           await reader.stop();
           await apollo.stop();
           await audit.close();

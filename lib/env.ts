@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decodePrivateKey, decodePublicKey, type InternalKeyPair } from './internal-keys';
 import { CheckpointKeyring, CheckpointSigner } from './audit-log/checkpoint';
 import { DEFAULT_CHECKPOINT_EVERY_EVENTS, DEFAULT_CHECKPOINT_EVERY_SECONDS } from './audit-log/checkpointer';
-import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS } from './limits';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits';
 
 /**
  * Every environment variable the system reads, parsed once at start-up.
@@ -63,6 +63,11 @@ const EnvSchema = z.object({
   LIMIT_MAX_INTROSPECTION_COST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxIntrospectionCost),
   LIMIT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_ANSWER_BOUNDS.maxResponseBytes),
   LIMIT_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_ANSWER_BOUNDS.operationTimeoutMs),
+  // Live streams (lib/limits.ts has the reasons for each default), counted per gateway replica.
+  STREAM_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxSubscriptionsPerConnection),
+  STREAM_MAX_SUBSCRIPTIONS_PER_TENANT: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxSubscriptionsPerTenant),
+  STREAM_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxConnectionsPerTenant),
+  STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxConnections),
   // Audit checkpoints (lib/audit-log/checkpoint.ts): the gateway signs with
   // the private key, the audit subgraph verifies with the public keys.
   AUDIT_CHECKPOINT_PRIVATE_KEY: z.string().min(1).optional(),
@@ -197,6 +202,16 @@ export function gatewayLimits(env: Env) {
       maxIntrospectionCost: env.LIMIT_MAX_INTROSPECTION_COST,
     },
     answer: { maxResponseBytes: env.LIMIT_MAX_RESPONSE_BYTES, operationTimeoutMs: env.LIMIT_OPERATION_TIMEOUT_MS },
+  };
+}
+
+/** The bounds on the live streams' connections and subscriptions. */
+export function streamLimits(env: Env): StreamLimits {
+  return {
+    maxSubscriptionsPerConnection: env.STREAM_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxSubscriptionsPerTenant: env.STREAM_MAX_SUBSCRIPTIONS_PER_TENANT,
+    maxConnectionsPerTenant: env.STREAM_MAX_CONNECTIONS_PER_TENANT,
+    maxConnections: env.STREAM_MAX_CONNECTIONS,
   };
 }
 

@@ -55,3 +55,30 @@ export const DEFAULT_ANSWER_BOUNDS: AnswerBounds = {
   maxResponseBytes: 8 * 1024 * 1024,
   operationTimeoutMs: 15_000,
 };
+
+/** Bounds on the live streams (gateway/streams/), each counted per gateway replica. */
+export interface StreamLimits {
+  /** Subscriptions one WebSocket may carry at once (an SSE request carries one). */
+  maxSubscriptionsPerConnection: number;
+  /** Subscriptions one tenant (or the platform operator) may hold at once, over all its connections. */
+  maxSubscriptionsPerTenant: number;
+  /** Open stream connections (WebSocket and SSE) one tenant may hold at once. */
+  maxConnectionsPerTenant: number;
+  /** Open stream connections of every caller together, counted from the upgrade, before credentials. */
+  maxConnections: number;
+}
+
+/**
+ * A dashboard opens one socket with a handful of subscriptions; 50 per
+ * socket leaves room for a wall of panels. 2,000 subscriptions and 1,000
+ * connections per tenant serve a large operations floor while one tenant's
+ * runaway client cannot take the replica's memory from the others (an idle
+ * authenticated connection costs some tens of KB; see bench/streams.ts).
+ * 10,000 connections bound the replica whoever opens them.
+ */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxSubscriptionsPerConnection: 50,
+  maxSubscriptionsPerTenant: 2_000,
+  maxConnectionsPerTenant: 1_000,
+  maxConnections: 10_000,
+};

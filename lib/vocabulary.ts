@@ -10,12 +10,16 @@ export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Every way a call reaches the platform, as the audit log records it (SQL and SDL Surface). */
-export const SURFACES = ['REST', 'GRAPHQL', 'WEBSOCKET', 'INTERNAL'] as const;
+export const SURFACES = ['REST', 'GRAPHQL', 'WEBSOCKET', 'SSE', 'INTERNAL'] as const;
 export type Surface = (typeof SURFACES)[number];
 
 /** The surfaces a gateway caller arrives by; INTERNAL is the platform's own tooling (CLI, start-up). */
-export const CALL_SURFACES = ['REST', 'GRAPHQL', 'WEBSOCKET'] as const satisfies readonly Surface[];
+export const CALL_SURFACES = ['REST', 'GRAPHQL', 'WEBSOCKET', 'SSE'] as const satisfies readonly Surface[];
 export type CallSurface = (typeof CALL_SURFACES)[number];
+
+/** The surfaces of the live streams, whose calls are recorded at a subscription's start and end. */
+export const STREAM_SURFACES = ['WEBSOCKET', 'SSE'] as const satisfies readonly CallSurface[];
+export type StreamSurface = (typeof STREAM_SURFACES)[number];
 
 /** SQL and SDL DecisionOutcome, OpenAPI Decision.outcome. */
 export const DECISION_OUTCOMES = ['APPROVE', 'DECLINE', 'REVIEW', 'CHALLENGE'] as const;

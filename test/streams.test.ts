@@ -4,21 +4,19 @@
  * event, tenant isolation, and a resume from a cursor while other writers
  * commit concurrently (no gap, no duplicate, commit order).
  */
-import { createClient, type Client } from 'graphql-ws/client';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws/client';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { graphql, startTestSystem } from './helpers/system';
+import { connectWs, decide as decideVia, subscribe, until } from './helpers/stream-clients';
+import { startTestSystem } from './helpers/system';
 
 let system: RunningSystem;
-let wsUrl: string;
 let a: ScratchTenant;
 let b: ScratchTenant;
 const clients: Client[] = [];
 
 beforeAll(async () => {
   system = await startTestSystem();
-  wsUrl = system.gateway.url.replace(/^http/, 'ws');
   a = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write']] });
   b = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write']] });
 });
@@ -27,54 +25,12 @@ afterAll(async () => {
   await system.close();
 });
 
-const CREATE = 'mutation($input: CreateDecisionInput!) { createDecision(input: $input) { id streamCursor } }';
-const input = (reference: string) => ({
-  feature: 'kyc.adaptive',
-  subject: { type: 'person', reference },
-  attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 },
-});
+const decide = (tenant: ScratchTenant, reference: string) => decideVia(system.gateway.url, tenant, reference);
 
-async function decide(tenant: ScratchTenant, reference: string): Promise<{ id: string; streamCursor: string }> {
-  const answer = await graphql(system.gateway.url, CREATE, { input: input(reference) }, { 'x-api-key': tenant.keys['read,write']! });
-  expect(answer.errors).toBeUndefined();
-  return answer.data.createDecision;
-}
-
-function connect(connectionParams: Record<string, unknown>): { client: Client; closed: Promise<{ code: number; reason: string }> } {
-  let onClosed!: (event: { code: number; reason: string }) => void;
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    connectionParams,
-    retryAttempts: 0,
-    lazy: false,
-    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
-  });
-  clients.push(client);
-  return { client, closed };
-}
-
-interface Received {
-  events: Array<{ data: any; errors?: unknown; extensions?: any }>;
-  error: Promise<unknown>;
-  stop: () => void;
-}
-
-function subscribe(client: Client, query: string, variables: Record<string, unknown> = {}): Received {
-  const events: Received['events'] = [];
-  let fail!: (e: unknown) => void;
-  const error = new Promise<unknown>((resolve) => (fail = resolve));
-  const stop = client.subscribe({ query, variables }, { next: (e) => void events.push(e as any), error: fail, complete: () => undefined });
-  return { events, error, stop };
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function connect(connectionParams: Record<string, unknown>) {
+  const connection = connectWs(system.gateway.url, connectionParams);
+  clients.push(connection.client);
+  return connection;
 }
 
 const SELECTION = 'decisionCreated { id outcome subject { reference } tenant { id slug } }';

@@ -22,8 +22,12 @@ export interface AuthFailure {
   message: string;
 }
 
-/** A verified caller and the per-minute budget its calls spend (its tenant's, or the operator's). */
-export type AuthResult = { caller: Caller; rateLimitPerMinute: number } | { failure: AuthFailure };
+/**
+ * A verified caller, the per-minute budget its calls spend (its tenant's, or
+ * the operator's), and when its credential stops being valid (a key's
+ * expiry, a token's `exp`), which a live stream is closed at.
+ */
+export type AuthResult = { caller: Caller; rateLimitPerMinute: number; expiresAt: Date | null } | { failure: AuthFailure };
 
 /** How a refused credential reads over HTTP, the same on every surface. */
 export function failureStatus(failure: AuthFailure): { status: number; code: ErrorCode; headers: Record<string, string> } {
@@ -97,6 +101,7 @@ export class Authenticator {
       caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface },
       // An operator key names no tenant, so it spends the operator's budget.
       rateLimitPerMinute: row.rateLimitPerMinute ?? this.operatorRateLimitPerMinute,
+      expiresAt: row.expiresAt,
     };
   }
 
@@ -137,6 +142,7 @@ export class Authenticator {
     return {
       caller: { requestId, actor: `jwt:${payload.sub}`, tenantId: tenant as string, scopes: new Set(scopes), surface },
       rateLimitPerMinute: budget,
+      expiresAt: new Date(payload.exp! * 1000),
     };
   }
 }

@@ -43,6 +43,27 @@ export class CredentialsRead {
     return rows[0]?.perMinute ?? null;
   }
 
+  /**
+   * Of the given key ids, those no longer valid: revoked, expired or gone.
+   * Live streams ask this every second for the keys they were opened with.
+   */
+  async invalidKeys(ids: readonly string[]): Promise<Map<string, 'revoked' | 'expired'>> {
+    if (!ids.length) return new Map();
+    const { rows } = await this.pool.query<{ id: string; revoked: boolean; expired: boolean }>(
+      `SELECT id::text, revoked_at IS NOT NULL AS revoked, expires_at IS NOT NULL AND expires_at <= now() AS expired
+         FROM api_keys WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const invalid = new Map<string, 'revoked' | 'expired'>();
+    for (const id of ids) {
+      const row = found.get(id);
+      if (!row || row.revoked) invalid.set(id, 'revoked');
+      else if (row.expired) invalid.set(id, 'expired');
+    }
+    return invalid;
+  }
+
   /** Recorded to the minute at most, so a busy key does not write on every request. */
   async touch(id: string): Promise<void> {
     await this.pool.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [id]);

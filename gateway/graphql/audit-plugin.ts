@@ -18,8 +18,9 @@ import type { GatewayContext } from './context';
 export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue, request }) {
-      // The REST facade runs its operations through here and records each call itself, once.
-      if (contextValue.caller.surface === 'REST') return;
+      // The REST facade runs its operations through here and records each call itself, once;
+      // a live stream's events are resolved through here too, and recorded by its start and end.
+      if (contextValue.caller.surface !== 'GRAPHQL') return;
       const started = performance.now();
       const startedAt = Date.now();
       return {

@@ -14,7 +14,8 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
   private failed: Error | null = null;
   private done = false;
 
-  constructor(private readonly onEnd: () => void) {}
+  /** `onEnd` hears how the subscription ended: `complete`, or the code of the error it failed with. */
+  constructor(private readonly onEnd: (how: string) => void) {}
 
   /** Whether the subscription ended (the client completed it, or it failed). */
   get closed(): boolean {
@@ -23,7 +24,8 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
 
   /** False once the queue is full: the caller ends the subscription. */
   push(result: ExecutionResult): boolean {
-    if (this.done) return true;
+    // An ended or failed subscription takes nothing more (its failure is reported once).
+    if (this.done || this.failed) return true;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
@@ -43,7 +45,7 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
       const resolve = this.waiting;
       this.waiting = null;
       // Rejecting is how an iterator reports an error to graphql-ws.
-      this.finish();
+      this.finish(codeOf(error));
       resolve(Promise.reject(error) as never);
     }
   }
@@ -53,7 +55,7 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
     if (item) return Promise.resolve({ value: item, done: false });
     if (this.failed) {
       const error = this.failed;
-      this.finish();
+      this.finish(codeOf(error));
       return Promise.reject(error);
     }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
@@ -61,7 +63,7 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
   }
 
   return(): Promise<IteratorResult<ExecutionResult>> {
-    this.finish();
+    this.finish('complete');
     return Promise.resolve({ value: undefined, done: true });
   }
 
@@ -69,12 +71,17 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  private finish(): void {
+  private finish(how: string): void {
     if (this.done) return;
     this.done = true;
     this.items.length = 0;
     this.waiting?.({ value: undefined, done: true });
     this.waiting = null;
-    this.onEnd();
+    this.onEnd(how);
   }
+}
+
+function codeOf(error: Error): string {
+  const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+  return typeof code === 'string' ? code : 'error';
 }

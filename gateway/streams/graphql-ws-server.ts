@@ -1,30 +1,28 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, Kind, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Caller } from '../../lib/caller';
+import { callEvent } from '../../lib/audit-log/events';
+import type { AuditWriter } from '../../lib/audit-log/writer';
 import { ErrorCode } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { newRequestId } from '../../lib/request-id';
+import { correlationIdFrom, newRequestId } from '../../lib/request-id';
 import type { Authenticator } from '../auth/authenticator';
 import type { OperationGuard } from '../graphql/operation-limits';
-import { streamRequest, type StreamRequest, type SubscriptionHub } from './subscription-hub';
+import { admitSubscription } from './subscription-admission';
+import type { SubscriptionHub } from './subscription-hub';
+import { StreamCloseCode, type StreamConnection, type StreamSessions, type SubscriptionTicket } from './stream-sessions';
+import type { AdmittedSubscription } from './subscription-admission';
 
-/** The largest message a client may send (a subscribe message carries a document and its variables). */
+/** The largest message a client may send (a subscribe message carries a document and its variables); ws closes a larger one with 1009. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
-/** How long a socket may stay open without connection_init before it is closed with 4408. */
+/** How long a socket may stay open without connection_init before graphql-ws closes it with 4408. */
 export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 
 interface StreamContext {
-  request: StreamRequest;
-}
-
-/** graphql-ws errors carry the same stable codes as HTTP answers. */
-function refusal(error: unknown): GraphQLError[] {
-  if (error instanceof GraphQLError) return [error];
-  const coded = error as { message?: string; extensions?: Record<string, unknown> };
-  return [new GraphQLError(coded.message ?? 'the subscription was refused', { extensions: coded.extensions ?? { code: ErrorCode.BAD_USER_INPUT } })];
+  admitted: AdmittedSubscription;
+  ticket: SubscriptionTicket;
 }
 
 /**
@@ -32,8 +30,9 @@ function refusal(error: unknown): GraphQLError[] {
  * WebSocket upgrade. Credentials come in connection_init's payload
  * (`apiKey`, or `authorization: "Bearer …"`) and are checked by the same
  * Authenticator as HTTP before connection_ack; a refused one closes the
- * socket with 4403. Only subscriptions are served here: queries and
- * mutations go over HTTP, where they are audited and rate limited.
+ * socket with 4403 and is recorded like a refused HTTP call. Only
+ * subscriptions are served here: queries and mutations go over HTTP, where
+ * they are rate limited and recorded one by one.
  */
 export function attachGraphqlWs(options: {
   httpServer: http.Server;
@@ -42,22 +41,28 @@ export function attachGraphqlWs(options: {
   authenticator: Authenticator;
   guard: OperationGuard;
   hub: SubscriptionHub;
+  sessions: StreamSessions;
+  audit: AuditWriter;
   logger: Logger;
 }): { close(): Promise<void> } {
-  const { httpServer, schema, authenticator, guard, hub, logger } = options;
+  const { httpServer, schema, authenticator, guard, hub, sessions, audit, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const callers = new WeakMap<object, Caller>();
+  const connections = new WeakMap<object, StreamConnection>();
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== options.path) {
-      socket.destroy();
+    if ((req.url ?? '').split('?')[0] !== options.path) return void socket.destroy();
+    if (!sessions.reserve()) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', () => sessions.release());
+      wss.emit('connection', ws, req);
+    });
   };
   httpServer.on('upgrade', onUpgrade);
 
-  const server = useServer<Record<string, unknown> | undefined>(
+  const server = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
     {
       schema,
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
@@ -66,44 +71,52 @@ export function attachGraphqlWs(options: {
         const headers: Record<string, string> = {};
         if (typeof params.apiKey === 'string') headers['x-api-key'] = params.apiKey;
         if (typeof params.authorization === 'string') headers.authorization = params.authorization;
-        const auth = await authenticator.authenticate(headers, newRequestId(), 'WEBSOCKET');
+        const requestId = newRequestId();
+        const correlationId = correlationIdFrom(ctx.extra.request.headers);
+        const auth = await authenticator.authenticate(headers, requestId, 'WEBSOCKET');
         if ('failure' in auth) {
           // A store that cannot be read is not a refusal: 4500 tells the client to retry.
           if (auth.failure.reason === 'unavailable') throw new Error(auth.failure.message);
+          const refusal = callEvent({ requestId, correlationId, caller: null, surface: 'WEBSOCKET', scope: null, operationName: null, status: `4403 ${auth.failure.reason}`, bodySha256: null, variablesSha256: null, latencyMs: null });
+          await audit.record(refusal).catch((err) => logger.warn('could not record a refused stream connection', { err, requestId }));
           return false;
         }
-        callers.set(ctx, auth.caller);
+        const socket = ctx.extra.socket;
+        const connection = sessions.attach(
+          { caller: auth.caller, surface: 'WEBSOCKET', correlationId, expiresAt: auth.expiresAt },
+          (code, reason) => socket.close(code, reason),
+        );
+        if (connection instanceof GraphQLError) {
+          socket.close(StreamCloseCode.TRY_AGAIN_LATER, connection.message.slice(0, 120));
+          return false;
+        }
+        connections.set(ctx, connection);
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
-        const caller = callers.get(ctx);
-        if (!caller) return [new GraphQLError('not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
-        const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        const verdict = guard.check(payload.query, payload.operationName, variables);
-        if (!verdict.ok) return [new GraphQLError(verdict.error.message, { extensions: verdict.error.extensions })];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: guard.limits.maxTokens });
-        } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
-        const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-        const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
-        if (!operation) return [new GraphQLError('name the operation to run (operationName)', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        if (operation.operation !== 'subscription') {
-          return [new GraphQLError('only subscriptions are served over WebSocket; send queries and mutations over HTTP', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        }
-        try {
-          const request = streamRequest(schema, document, operation, variables, { ...caller, requestId: newRequestId() });
-          const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { request } satisfies StreamContext };
-          return args;
-        } catch (error) {
-          return refusal(error);
-        }
+      onClose: (ctx) => {
+        const connection = connections.get(ctx);
+        if (connection) sessions.detach(connection);
       },
-      subscribe: (args) => hub.subscribe((args.contextValue as StreamContext).request),
+      onSubscribe: async (ctx, _id, payload) => {
+        const connection = connections.get(ctx);
+        if (!connection) return [new GraphQLError('not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        const admitted = admitSubscription(schema, guard, connection, payload);
+        if (Array.isArray(admitted)) return admitted;
+        const ticket = await sessions.start(connection, admitted.record);
+        if (ticket instanceof GraphQLError) return [ticket];
+        const args: ExecutionArgs = {
+          schema,
+          document: admitted.document,
+          operationName: admitted.operationName,
+          variableValues: admitted.variables,
+          contextValue: { admitted, ticket } satisfies StreamContext,
+        };
+        return args;
+      },
+      subscribe: (args) => {
+        const { admitted, ticket } = args.contextValue as StreamContext;
+        return hub.subscribe(admitted.request, sessions.hooks(ticket));
+      },
       execute: () => {
         throw new Error('only subscriptions are served over WebSocket');
       },
@@ -115,7 +128,6 @@ export function attachGraphqlWs(options: {
   return {
     async close() {
       httpServer.off('upgrade', onUpgrade);
-      for (const client of wss.clients) client.close(1001, 'the gateway is shutting down');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

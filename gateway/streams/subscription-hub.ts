@@ -124,10 +124,21 @@ function matches(m: DecisionMatch, event: StreamEvent): boolean {
   );
 }
 
+/** What the transport hears of one subscription. */
+export interface SubscriptionHooks {
+  /** An event went into the subscriber's queue. */
+  delivered(event: StreamEvent): void;
+  /** The queue filled: the transport closes the connection (a client that does not read gets no error message either). */
+  slow(): void;
+  /** The subscription ended: `complete`, or the code it failed with. */
+  ended(how: string): void;
+}
+
 interface Subscriber {
   queue: EventQueue;
-  /** Live results held while the subscriber replays, with their positions. */
-  held: Array<{ position: StreamPosition; result: ExecutionResult }> | null;
+  hooks: SubscriptionHooks;
+  /** Live results held while the subscriber replays, with their events. */
+  held: Array<{ event: StreamEvent; result: ExecutionResult }> | null;
   /** The last position sent: nothing at or before it is sent again. */
   last: StreamPosition | null;
 }
@@ -172,7 +183,7 @@ export class SubscriptionHub {
    * Starts a subscription: replays from its cursor when it has one, then
    * follows the live events, skipping those the replay already sent.
    */
-  subscribe(request: StreamRequest): AsyncIterableIterator<ExecutionResult> {
+  subscribe(request: StreamRequest, hooks: SubscriptionHooks): AsyncIterableIterator<ExecutionResult> {
     const key = groupKey(request);
     let group = this.groups.get(key);
     if (!group) {
@@ -181,10 +192,12 @@ export class SubscriptionHub {
     }
     const joined = group;
     const subscriber: Subscriber = {
-      queue: new EventQueue(() => {
+      queue: new EventQueue((how) => {
         joined.subscribers.delete(subscriber);
         if (!joined.subscribers.size) this.groups.delete(joined.key);
+        hooks.ended(how);
       }),
+      hooks,
       held: request.after ? [] : null,
       last: request.after,
     };
@@ -206,8 +219,8 @@ export class SubscriptionHub {
       }
       if (!result) continue;
       for (const subscriber of group.subscribers) {
-        if (subscriber.held) subscriber.held.push({ position: event.position, result });
-        else this.send(subscriber, event.position, result);
+        if (subscriber.held) subscriber.held.push({ event, result });
+        else this.send(subscriber, event, result);
       }
     }
   }
@@ -221,13 +234,13 @@ export class SubscriptionHub {
           if (subscriber.queue.closed) return;
           if (!matches(request.match, event)) continue;
           const result = await this.resolve(request, event);
-          if (result && !this.send(subscriber, event.position, result)) return;
+          if (result && !this.send(subscriber, event, result)) return;
         }
         if (page.length) position = page[page.length - 1]!.position;
         if (page.length < STREAM_PAGE) break;
       }
       for (const held of subscriber.held ?? []) {
-        if (!this.send(subscriber, held.position, held.result)) return;
+        if (!this.send(subscriber, held.event, held.result)) return;
       }
       subscriber.held = null;
     } catch (err) {
@@ -250,10 +263,14 @@ export class SubscriptionHub {
   }
 
   /** Sends what is after the subscriber's last position; false when its queue is full and the subscription ended. */
-  private send(subscriber: Subscriber, position: StreamPosition, result: ExecutionResult): boolean {
-    if (subscriber.last && !isAfter(position, subscriber.last)) return true;
-    subscriber.last = position;
-    if (subscriber.queue.push(result)) return true;
+  private send(subscriber: Subscriber, event: StreamEvent, result: ExecutionResult): boolean {
+    if (subscriber.last && !isAfter(event.position, subscriber.last)) return true;
+    subscriber.last = event.position;
+    if (subscriber.queue.push(result)) {
+      subscriber.hooks.delivered(event);
+      return true;
+    }
+    subscriber.hooks.slow();
     subscriber.queue.fail(
       new GraphQLError(`the client fell more than ${MAX_QUEUED_EVENTS} events behind; resubscribe from the last cursor it received`, { extensions: { code: ErrorCode.SLOW_CONSUMER } }),
     );

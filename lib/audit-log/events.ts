@@ -1,7 +1,7 @@
 import type { Caller } from '../caller';
 import { canonicalJson } from '../canonical-json';
 import { sha256Hex } from '../hash';
-import type { Scope, Surface } from '../vocabulary';
+import type { Scope, StreamSurface, Surface } from '../vocabulary';
 import type { AuditEventInput } from './chain';
 
 /**
@@ -51,6 +51,45 @@ export function callEvent(call: CallRecord): AuditEventInput {
     variablesSha256: call.variablesSha256,
     latencyMs: call.latencyMs,
     createdAt: call.at ?? new Date(),
+  };
+}
+
+/** One live subscription (or the stream connection carrying it), as its audit events name it. */
+export interface StreamRecord {
+  /** The subscription's own id (a connection's, for `stream.closed`), unique like a call's. */
+  requestId: string;
+  correlationId: string | null;
+  caller: Caller;
+  surface: StreamSurface;
+  operationName: string | null;
+  bodySha256: string | null;
+  variablesSha256: string | null;
+}
+
+/**
+ * What happened to a stream: a subscription started (`ok`) or ended (how:
+ * `complete`, or the close code and reason, `4403 revoked`), or the gateway
+ * closed a connection itself. Each event a subscription delivers is not
+ * recorded: its start holds the document, caller and filter that decide
+ * every one, and its end how long it ran.
+ */
+export function streamEvent(stream: StreamRecord, action: 'subscription.started' | 'subscription.ended' | 'stream.closed', status: string, latencyMs: number | null): AuditEventInput {
+  return {
+    tenantId: stream.caller.tenantId,
+    requestId: stream.requestId,
+    correlationId: stream.correlationId,
+    actor: stream.caller.actor,
+    scope: 'read',
+    surface: stream.surface,
+    action,
+    operationName: stream.operationName,
+    resourceType: null,
+    resourceId: null,
+    status,
+    bodySha256: stream.bodySha256,
+    variablesSha256: stream.variablesSha256,
+    latencyMs,
+    createdAt: new Date(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { openDatabase } from '../database';
 import { auditCheckpointKeyring, loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
 import { createLogger } from '../logger';
+import { RedisBus } from '../streams/bus';
 import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
 import type { SubgraphServer } from './server';
@@ -16,11 +17,14 @@ export function runSubgraphAlone(
   const cursorSecret = requireCursorSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
-  build(subgraphDeps(name, { db, logger, publicKey, cursorSecret, auditCheckpointKeys: auditCheckpointKeyring(env) }))
+  // Committed events wake the gateways through Redis; without it they find them by polling the outbox.
+  const streamBus = env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined;
+  build(subgraphDeps(name, { db, logger, publicKey, cursorSecret, auditCheckpointKeys: auditCheckpointKeyring(env), streamBus }))
     .listen(port, env.HOST)
     .then((running) => {
       const stop = async () => {
         await running.close();
+        await streamBus?.close();
         await db.close();
         process.exit(0);
       };

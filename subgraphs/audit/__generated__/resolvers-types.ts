@@ -428,7 +428,9 @@ export type Surface =
   | 'INTERNAL'
   /** The versioned REST API under /v1. */
   | 'REST'
-  /** GraphQL over WebSocket (subscriptions). */
+  /** GraphQL subscriptions over Server-Sent Events (graphql-sse, on /graphql/stream). */
+  | 'SSE'
+  /** GraphQL subscriptions over WebSocket (graphql-ws, on /graphql). */
   | 'WEBSOCKET';
 
 /** An organisation that runs Micro AI decisions on the platform; every decision, installation and audit event belongs to one. */

@@ -1,0 +1,72 @@
+import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
+import { createClient, type Client } from 'graphql-ws/client';
+import WebSocket from 'ws';
+import type { ScratchTenant } from './scratch-tenant';
+import { graphql } from './system';
+
+/** The real clients a dashboard would use, against a gateway on loopback: graphql-ws and graphql-sse. */
+
+export interface Received {
+  events: Array<{ data: any; errors?: any[]; extensions?: any }>;
+  /** Settles with the error the subscription ended with. */
+  error: Promise<unknown>;
+  /** Settles when the server completed the subscription. */
+  completed: Promise<void>;
+  stop: () => void;
+}
+
+type Subscribable = Pick<Client, 'subscribe'> | Pick<SseClient, 'subscribe'>;
+
+export function subscribe(client: Subscribable, query: string, variables: Record<string, unknown> = {}): Received {
+  const events: Received['events'] = [];
+  let fail!: (e: unknown) => void;
+  let complete!: () => void;
+  const error = new Promise<unknown>((resolve) => (fail = resolve));
+  const completed = new Promise<void>((resolve) => (complete = resolve));
+  const stop = client.subscribe({ query, variables }, { next: (e) => void events.push(e as any), error: fail, complete });
+  return { events, error, completed, stop };
+}
+
+/** A graphql-ws client that connects at once and never retries, with a promise of how its socket closed. */
+export function connectWs(url: string, connectionParams: Record<string, unknown>): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+  let onClosed!: (event: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+    // Errors reach the test through `closed`; the client's own console report would only be noise.
+    onNonLazyError: () => undefined,
+    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
+  });
+  return { client, closed };
+}
+
+/** A graphql-sse client in distinct-connections mode (one HTTP request per subscription) that never retries. */
+export function connectSse(gatewayUrl: string, headers: Record<string, string>): SseClient {
+  return createSseClient({ url: gatewayUrl.replace(/\/graphql$/, '/graphql/stream'), headers, singleConnection: false, retryAttempts: 0 });
+}
+
+export async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const CREATE = 'mutation($input: CreateDecisionInput!) { createDecision(input: $input) { id streamCursor } }';
+
+/** One decision of a tenant with kyc.adaptive installed, made over HTTP as a producer would. */
+export async function decide(gatewayUrl: string, tenant: ScratchTenant, reference: string): Promise<{ id: string; streamCursor: string }> {
+  const input = {
+    feature: 'kyc.adaptive',
+    subject: { type: 'person', reference },
+    attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 },
+  };
+  const answer = await graphql(gatewayUrl, CREATE, { input }, { 'x-api-key': tenant.keys['read,write']! });
+  if (answer.errors) throw new Error(`createDecision failed: ${JSON.stringify(answer.errors)}`);
+  return answer.data.createDecision;
+}
