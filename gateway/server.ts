@@ -80,7 +80,9 @@ export function buildGateway(options: GatewayOptions): Gateway {
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
   const credentials = new CredentialsRead(pool);
   const authenticator = new Authenticator(credentials, options.jwt, logger, options.operatorRateLimitPerMinute);
-  const audit = new AuditWriter(pool, { logger });
+  // Wakes every replica's stream reader when records commit: auditEventAppended follows the trail.
+  const streamBus = options.streamBus ?? new InProcessBus();
+  const audit = new AuditWriter(pool, { logger, onFlush: ({ events, error }) => events && error === undefined && streamBus.publish() });
   const checkpointer = options.auditCheckpoint
     ? new AuditCheckpointer(pool, options.auditCheckpoint.signer, { ...options.auditCheckpoint, logger })
     : null;
@@ -95,7 +97,6 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const apollo = createFederatedGraph({ supergraphSdl: options.supergraphSdl, urls, callerSigner: options.callerSigner, audit, bounds, httpServer, logger });
 
   // Live streams: one outbox reader per replica, one hub of subscription groups, graphql-ws on /graphql, graphql-sse beside it.
-  const streamBus = options.streamBus ?? new InProcessBus();
   const execute = inProcessExecutor(apollo);
   const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
   const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);

@@ -20,6 +20,8 @@ import { loadEnv } from '../lib/env';
 
 /** Append-only: read and append, never change. */
 export const AUDIT_TABLES = ['audit_events', 'audit_checkpoints'] as const;
+/** The live streams' outbox: appended with each change, read by the gateways; pruned by the owner only. */
+export const OUTBOX_TABLES = ['stream_events'] as const;
 /** The rest of the domain, as the servers use it. */
 export const DOMAIN_TABLES = ['tenants', 'api_keys', 'packages', 'package_versions', 'features', 'installations', 'decisions'] as const;
 
@@ -28,12 +30,14 @@ const ROLE_NAME = /^[a-z_][a-z0-9_$]{0,62}$/;
 /** The statements, in order; the role name is checked before it is spliced in (GRANT takes no parameters). */
 export function grantStatements(role: string): string[] {
   if (!ROLE_NAME.test(role)) throw new Error(`not a lower-case PostgreSQL role name: ${JSON.stringify(role)}`);
-  const all = [...AUDIT_TABLES, ...DOMAIN_TABLES].map((t) => `"${t}"`).join(', ');
+  const all = [...AUDIT_TABLES, ...OUTBOX_TABLES, ...DOMAIN_TABLES].map((t) => `"${t}"`).join(', ');
   return [
     `GRANT USAGE ON SCHEMA public TO "${role}"`,
     // From a clean slate, so that a grant made by hand earlier does not survive.
     `REVOKE ALL ON ${all} FROM "${role}"`,
-    `GRANT SELECT, INSERT ON ${AUDIT_TABLES.map((t) => `"${t}"`).join(', ')} TO "${role}"`,
+    `GRANT SELECT, INSERT ON ${[...AUDIT_TABLES, ...OUTBOX_TABLES].map((t) => `"${t}"`).join(', ')} TO "${role}"`,
+    // The outbox's sequence numbers its rows in commit order within a transaction.
+    `GRANT USAGE ON SEQUENCE "stream_events_seq_seq" TO "${role}"`,
     `GRANT SELECT, INSERT, UPDATE ON ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')} TO "${role}"`,
   ];
 }

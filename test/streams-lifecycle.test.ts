@@ -25,12 +25,14 @@ beforeAll(async () => {
   system = await startTestSystem(undefined, undefined, { streamLimits: LIMITS });
   url = system.gateway.url;
   streamUrl = url.replace(/\/graphql$/, '/graphql/stream');
-  a = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write'], ['read']] });
+  a = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write'], ['read'], ['read', 'admin']] });
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await system.close();
+// Each test starts with no stream open: the limits below count every connection of the tenant.
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await until(() => false, 150).catch(() => undefined);
 });
+afterAll(() => system.close());
 
 const decide = (reference: string) => decideVia(url, a, reference);
 const SELECTION = 'subscription Watch { decisionCreated { id subject { reference } tenant { slug } } }';
@@ -181,6 +183,51 @@ describe('stream limits', () => {
     expect((await extra.closed).code).toBe(1013);
     for (const c of open) c.client.dispose();
     await Promise.all(open.map((c) => c.closed));
+  });
+});
+
+describe('auditEventAppended', () => {
+  const TAIL = 'subscription($filter: AuditEventFilter) { auditEventAppended(filter: $filter) { id action surface requestId resource { type id } tenant { slug } } }';
+
+  it("tails a tenant's own audit trail for its admins, live and in commit order, never another tenant's", async () => {
+    const other = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write']] });
+    const { client } = ws({ apiKey: a.keys['read,admin'] });
+    const tail = subscribe(client, TAIL);
+    const decisionsOnly = subscribe(client, TAIL, { filter: { action: 'decision.created' } });
+    await until(() => false, 400).catch(() => undefined);
+    await decideVia(url, other, 'other-tenant-audit');
+    const made = await decide('audit-tail');
+    await until(() => decisionsOnly.events.length === 1 && tail.events.length >= 2);
+    await until(() => false, 600).catch(() => undefined);
+    const events = tail.events.map((e) => e.data.auditEventAppended);
+    expect(events.every((e) => e.tenant.slug === a.slug)).toBe(true);
+    // The decision's call and the decision it made, both of that request.
+    const ofDecision = events.filter((e) => e.requestId === decisionsOnly.events[0]!.data.auditEventAppended.requestId);
+    expect(ofDecision.map((e) => e.action).sort()).toEqual(['decision.created', 'request']);
+    expect(decisionsOnly.events[0]!.data.auditEventAppended.resource).toEqual({ type: 'decision', id: made.id });
+    expect(tail.events.every((e) => typeof e.extensions.cursor === 'string')).toBe(true);
+    tail.stop();
+    decisionsOnly.stop();
+  });
+
+  it('is refused to a credential without the admin scope, and to a filter naming another tenant', async () => {
+    const { client } = ws({ apiKey: a.keys.read });
+    expect(JSON.stringify(await subscribe(client, TAIL).error)).toContain('FORBIDDEN');
+    const admin = ws({ apiKey: a.keys['read,admin'] });
+    const foreign = subscribe(admin.client, TAIL, { filter: { tenantId: '00000000-0000-4000-8000-000000000000' } });
+    expect(JSON.stringify(await foreign.error)).toContain('FORBIDDEN');
+    const bounded = subscribe(admin.client, TAIL, { filter: { createdAfter: '2026-01-01T00:00:00.000Z' } });
+    expect(JSON.stringify(await bounded.error)).toContain('BAD_USER_INPUT');
+  });
+
+  it("gives the platform operator the platform chain's events too (calls that named no tenant)", async () => {
+    const { client } = ws({ apiKey: testCredentials().keys.operator });
+    const tail = subscribe(client, 'subscription { auditEventAppended(filter: { surface: GRAPHQL, action: "request" }) { id status tenant { id } } }');
+    await until(() => false, 400).catch(() => undefined);
+    const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'mai_test_nope' }, body: '{"query":"{ __typename }"}' });
+    expect(refused.status).toBe(401);
+    await until(() => tail.events.some((e) => e.data.auditEventAppended.tenant === null && e.data.auditEventAppended.status.startsWith('401')));
+    tail.stop();
   });
 });
 

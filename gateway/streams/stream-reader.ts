@@ -8,7 +8,8 @@ import type { StreamPosition } from '../../lib/streams/stream-position';
 export interface StreamEvent {
   position: StreamPosition;
   topic: StreamTopic;
-  tenantId: string;
+  /** Null for an audit event of the platform chain. */
+  tenantId: string | null;
   entityId: string;
   attributes: Record<string, string | null>;
 }
@@ -17,7 +18,7 @@ interface Row {
   tx: string;
   seq: string;
   topic: StreamTopic;
-  tenant_id: string;
+  tenant_id: string | null;
   entity_id: string;
   attributes: Record<string, string | null>;
 }
@@ -31,16 +32,21 @@ export const STREAM_PAGE = 500;
  * a transaction that began earlier but commits later can still add rows
  * with a smaller tx_id, and reading past it would skip them forever.
  */
-export async function readStreamEvents(pool: Pool, after: StreamPosition, options: { tenantId?: string | null; limit?: number } = {}): Promise<StreamEvent[]> {
+export async function readStreamEvents(
+  pool: Pool,
+  after: StreamPosition,
+  options: { tenantId?: string | null; topic?: StreamTopic; limit?: number } = {},
+): Promise<StreamEvent[]> {
   const { rows } = await pool.query<Row>(
     `SELECT tx_id::text AS tx, seq::text AS seq, topic, tenant_id, entity_id, attributes
        FROM stream_events
       WHERE (tx_id, seq) > ($1::text::xid8, $2::bigint)
         AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
         AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
+        AND ($4::text IS NULL OR topic = $4::text)
       ORDER BY tx_id, seq
-      LIMIT $4`,
-    [after.tx.toString(), after.seq.toString(), options.tenantId ?? null, options.limit ?? STREAM_PAGE],
+      LIMIT $5`,
+    [after.tx.toString(), after.seq.toString(), options.tenantId ?? null, options.topic ?? null, options.limit ?? STREAM_PAGE],
   );
   return rows.map((r) => ({ position: { tx: BigInt(r.tx), seq: BigInt(r.seq) }, topic: r.topic, tenantId: r.tenant_id, entityId: r.entity_id, attributes: r.attributes }));
 }

@@ -237,7 +237,7 @@ export class StreamSessions {
     const operator = isPlatformOperator(ticket.record.caller);
     return {
       delivered: (event) => {
-        if (operator) ticket.tenantsSeen.add(event.tenantId);
+        if (operator && event.tenantId) ticket.tenantsSeen.add(event.tenantId);
       },
       slow: () => this.close(ticket.connection, StreamCloseCode.SLOW_CONSUMER, 'slow consumer'),
       ended: (how) => this.end(ticket, how),

@@ -20,6 +20,8 @@ import { newRequestId } from '../../lib/request-id';
 import { EventQueue, MAX_QUEUED_EVENTS } from './event-queue';
 import { encodeStreamCursor, isAfter, decodeStreamCursor, type StreamPosition } from '../../lib/streams/stream-position';
 import { readStreamEvents, STREAM_PAGE, type StreamEvent } from './stream-reader';
+import { STREAM_FIELDS } from './stream-fields';
+import type { StreamTopic } from '../../lib/streams/outbox-write';
 
 /** What a query of the graph answers: errors already formatted, as HTTP would send them. */
 export interface GraphAnswer {
@@ -30,31 +32,24 @@ export interface GraphAnswer {
 /** Runs a query of the graph for a caller: the gateway's own pipeline, as for HTTP. */
 export type GraphExecutor = (query: string, variables: Record<string, unknown>, caller: Caller) => Promise<GraphAnswer>;
 
-/** What the decisionCreated filter can match on, from the outbox row alone. */
-interface DecisionMatch {
+/** What a subscription matches, from the outbox row alone: its topic, tenant (null: every tenant) and attribute values. */
+interface EventMatch {
+  topic: StreamTopic;
   tenantId: string | null;
-  feature?: string | null;
-  outcome?: readonly string[] | null;
-  packageVersionId?: string | null;
-  requestId?: string | null;
-  subjectType?: string | null;
-  subjectReference?: string | null;
+  attributes: Record<string, string | readonly string[]>;
 }
 
 /** A checked subscription: what it matches, how each event is resolved, and where it resumes. */
 export interface StreamRequest {
   caller: Caller;
-  match: DecisionMatch;
-  /** The subscriber's selection as a query of `decision(id:)`, printed once. */
+  match: EventMatch;
+  /** The subscriber's selection as a query of the entity by id (`decision(id:)`), printed once. */
   query: string;
   variables: Record<string, unknown>;
   after: StreamPosition | null;
 }
 
 const ENTITY_VARIABLE = '__streamEntityId';
-const STREAM_FIELDS: Record<string, { topic: StreamEvent['topic']; entityField: string }> = {
-  decisionCreated: { topic: 'decision.created', entityField: 'decision' },
-};
 
 /**
  * Checks a validated subscription operation and turns it into a stream
@@ -66,10 +61,11 @@ const STREAM_FIELDS: Record<string, { topic: StreamEvent['topic']; entityField: 
 export function streamRequest(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, caller: Caller): StreamRequest {
   const roots = operation.selectionSet.selections;
   const root = roots[0];
-  if (roots.length !== 1 || root?.kind !== Kind.FIELD || !STREAM_FIELDS[root.name.value]) {
-    throw badUserInput('a subscription selects exactly one stream field (decisionCreated), with no fragment around it');
+  const field = root?.kind === Kind.FIELD ? STREAM_FIELDS[root.name.value] : undefined;
+  if (roots.length !== 1 || root?.kind !== Kind.FIELD || !field) {
+    throw badUserInput(`a subscription selects exactly one stream field (${Object.keys(STREAM_FIELDS).join(', ')}), with no fragment around it`);
   }
-  requireScope(caller, 'read');
+  requireScope(caller, field.scope);
   const fieldDef = schema.getSubscriptionType()!.getFields()[root.name.value]!;
   const args = getArgumentValues(fieldDef, root, variables) as { filter?: Record<string, unknown> | null; after?: string | null };
   const filter = args.filter ?? {};
@@ -77,19 +73,17 @@ export function streamRequest(schema: GraphQLSchema, document: DocumentNode, ope
     throw badUserInput('filter.createdAfter and filter.createdBefore do not apply to a stream, which has no end', { argument: 'filter' });
   }
   requireTenantAccess(caller, filter.tenantId as string | null | undefined);
-  const match: DecisionMatch = {
-    tenantId: tenantScope(caller) ?? (filter.tenantId as string | null | undefined) ?? null,
-    feature: filter.feature as string | null,
-    outcome: filter.outcome as string[] | null,
-    packageVersionId: filter.packageVersionId as string | null,
-    requestId: filter.requestId as string | null,
-    subjectType: filter.subjectType as string | null,
-    subjectReference: filter.subjectReference as string | null,
-  };
+  const attributes: EventMatch['attributes'] = {};
+  for (const [name, value] of Object.entries(filter)) {
+    if (name === 'tenantId' || value == null) continue;
+    if (!field.attributes.includes(name)) throw badUserInput(`filter.${name} does not apply to a stream`, { argument: 'filter' });
+    attributes[name] = value as string | readonly string[];
+  }
+  const match: EventMatch = { topic: field.topic, tenantId: tenantScope(caller) ?? (filter.tenantId as string | null | undefined) ?? null, attributes };
   const entityField: FieldNode = {
     kind: Kind.FIELD,
     alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
-    name: { kind: Kind.NAME, value: STREAM_FIELDS[root.name.value]!.entityField },
+    name: { kind: Kind.NAME, value: field.entityField },
     arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } } }],
     directives: root.directives,
     selectionSet: root.selectionSet,
@@ -110,18 +104,13 @@ export function streamRequest(schema: GraphQLSchema, document: DocumentNode, ope
   return { caller, match, query: print(query), variables: kept, after: args.after != null ? decodeStreamCursor(args.after) : null };
 }
 
-function matches(m: DecisionMatch, event: StreamEvent): boolean {
-  const a = event.attributes;
-  return (
-    event.topic === 'decision.created' &&
-    (m.tenantId === null || event.tenantId === m.tenantId) &&
-    (m.feature == null || a.feature === m.feature) &&
-    (m.outcome == null || m.outcome.includes(a.outcome ?? '')) &&
-    (m.packageVersionId == null || a.packageVersionId === m.packageVersionId) &&
-    (m.requestId == null || a.requestId === m.requestId) &&
-    (m.subjectType == null || a.subjectType === m.subjectType) &&
-    (m.subjectReference == null || a.subjectReference === m.subjectReference)
-  );
+function matches(m: EventMatch, event: StreamEvent): boolean {
+  if (event.topic !== m.topic || (m.tenantId !== null && event.tenantId !== m.tenantId)) return false;
+  for (const [name, wanted] of Object.entries(m.attributes)) {
+    const value = event.attributes[name] ?? null;
+    if (typeof wanted === 'string' ? value !== wanted : value === null || !wanted.includes(value)) return false;
+  }
+  return true;
 }
 
 /** What the transport hears of one subscription. */
@@ -229,7 +218,7 @@ export class SubscriptionHub {
     let position = after;
     try {
       for (;;) {
-        const page = await readStreamEvents(this.pool, position, { tenantId: request.match.tenantId });
+        const page = await readStreamEvents(this.pool, position, { tenantId: request.match.tenantId, topic: request.match.topic });
         for (const event of page) {
           if (subscriber.queue.closed) return;
           if (!matches(request.match, event)) continue;

@@ -18,6 +18,7 @@ import { quote } from '../canonical-json';
 import { sha256Hex } from '../hash';
 import { SURFACES, type Surface } from '../vocabulary';
 import { runSql, type TransactionSqlClient } from '../sql';
+import { auditStreamEventsFrom } from '../streams/outbox-write';
 
 export interface AuditEventInput {
   /** Generated (time-ordered) when missing. */
@@ -270,11 +271,17 @@ function newestLinks(chainKeys: string[]): Prisma.Sql {
     ) AS e`;
 }
 
-/** Every event in one multi-row INSERT. */
+/**
+ * Every event in one multi-row INSERT, and with each its row in the live
+ * streams' outbox (lib/streams/outbox-write.ts says why an outbox): same
+ * statement, same transaction, so an event streams exactly when it is in
+ * the trail. The outbox carries what `auditEventAppended` filters match on.
+ */
 function insertEvents(events: AuditEventContent[], links: ChainLink[]): Prisma.Sql {
   const column = <K extends keyof AuditEventContent>(field: K) =>
     arrayLiteral(events.map((e) => e[field] as string | number | null));
   return Prisma.sql`
+    WITH appended AS (
     INSERT INTO audit_events (id, tenant_id, request_id, correlation_id, actor, scope, surface, action, operation_name,
                               resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
                               created_at, chain_key, chain_seq, prev_hash, hash)
@@ -286,5 +293,7 @@ function insertEvents(events: AuditEventContent[], links: ChainLink[]): Prisma.S
       ${column('variablesSha256')}::text[], ${column('latencyMs')}::int[],
       ${arrayLiteral(events.map((e) => e.createdAt.toISOString()))}::timestamptz[],
       ${arrayLiteral(links.map((l) => l.chainKey))}::uuid[], ${arrayLiteral(links.map((l) => l.seq))}::int8[],
-      ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])`;
+      ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])
+    RETURNING id, tenant_id, request_id, correlation_id, actor, surface, action, resource_type, resource_id)
+    ${auditStreamEventsFrom(Prisma.raw('appended'))}`;
 }

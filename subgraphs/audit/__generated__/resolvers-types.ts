@@ -347,6 +347,12 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * One audit event by id. Null when no event with that id is visible to the
+   * caller: another tenant's, or, for a tenant's credential, one of the
+   * platform chain (calls that never resolved to a tenant).
+   */
+  auditEvent?: Maybe<AuditEvent>;
+  /**
    * Audit events as a cursor connection, newest first, paged forwards with
    * `first`/`after` or backwards with `last`/`before`. Pages are keyset-based,
    * so a page stays stable while new events are being appended. A cursor
@@ -388,6 +394,12 @@ export type Query = {
 
 
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
+export type QueryAuditEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -418,6 +430,44 @@ export type QueryLineageArgs = {
 /** The entry points for reading the platform: decisions, their audit lineage, capability packages and tenants. */
 export type QueryVerifyAuditChainArgs = {
   tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/**
+ * Live streams, served by the gateway over WebSocket (graphql-ws, the
+ * `graphql-transport-ws` subprotocol, on the gateway's `/graphql`) and
+ * Server-Sent Events (graphql-sse at `/graphql/stream`); over plain HTTP a
+ * subscription is refused. Each event's own fields are resolved through the
+ * graph exactly as the same selection in a query, with the subscriber's own
+ * credential. Every event carries its stream cursor in `extensions.cursor`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each audit event as it is committed, oldest first: calls, subscription
+   * starts and ends, decisions made, keys created and revoked. For a tenant's
+   * administrators (the admin scope), who see their own tenant's events, and
+   * the platform operator, who sees every tenant's and the platform chain's,
+   * or one tenant's named in `filter.tenantId`. With `after` (an event's
+   * `extensions.cursor`), the stream first replays every event committed after
+   * that point, then goes live, with no gap and no duplicate. Filters match
+   * as for `auditEvents`; `filter.createdAfter` and `filter.createdBefore`
+   * are refused (BAD_USER_INPUT): a stream has no end.
+   */
+  auditEventAppended: AuditEvent;
+};
+
+
+/**
+ * Live streams, served by the gateway over WebSocket (graphql-ws, the
+ * `graphql-transport-ws` subprotocol, on the gateway's `/graphql`) and
+ * Server-Sent Events (graphql-sse at `/graphql/stream`); over plain HTTP a
+ * subscription is refused. Each event's own fields are resolved through the
+ * graph exactly as the same selection in a query, with the subscriber's own
+ * credential. Every event carries its stream cursor in `extensions.cursor`.
+ */
+export type SubscriptionAuditEventAppendedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditEventFilter>;
 };
 
 /** The way a call reached the platform. */
@@ -585,6 +635,7 @@ export type ResolversTypes = ResolversObject<{
   Lineage: ResolverTypeWrapper<LineageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Surface: Surface;
   Tenant: ResolverTypeWrapper<TenantRef>;
   TimeBucket: TimeBucket;
@@ -615,6 +666,7 @@ export type ResolversParentTypes = ResolversObject<{
   Lineage: LineageModel;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   Tenant: TenantRef;
 }>;
 
@@ -744,10 +796,15 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  auditEvent?: Resolver<Maybe<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventArgs, 'id'>>;
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, Partial<QueryAuditEventsArgs>>;
   auditStats?: Resolver<Maybe<ResolversTypes['AuditStats']>, ParentType, ContextType, RequireFields<QueryAuditStatsArgs, 'from' | 'timezone' | 'to'>>;
   lineage?: Resolver<Maybe<ResolversTypes['Lineage']>, ParentType, ContextType, RequireFields<QueryLineageArgs, 'decisionId'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  auditEventAppended?: SubscriptionResolver<ResolversTypes['AuditEvent'], "auditEventAppended", ParentType, ContextType, Partial<SubscriptionAuditEventAppendedArgs>>;
 }>;
 
 export type TenantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = ResolversObject<{
@@ -771,6 +828,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Lineage?: LineageResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
 }>;
 

@@ -13,6 +13,8 @@ export const Query: QueryResolvers = {
     const rows = await store.page(query);
     return keysetConnection(rows, query, { totalCount: () => store.count(query), behind: () => store.behind(query) });
   },
+  // Not a UUID names no event: null, as for an id nobody holds, without a query.
+  auditEvent: (_parent, { id }, { loaders }) => (isUuid(id) ? loaders.eventById.load(id) : null),
   auditStats: (_parent, args, { stats, caller }) => stats.run(args, caller),
   lineage: (_parent, { decisionId }, { loaders }) => loadLineage(loaders, decisionId),
   verifyAuditChain: async (_parent, { tenantId }, { store, caller }) => {
