@@ -32,12 +32,6 @@
  * tenant of its own (bench-streams-…, rate limit lifted) and its decisions.
  * Without --expose-gc the memory figures include garbage and are noisy.
  *
- * tsx applies tsconfig.json's `paths`, which send graphql-ws/use/ws and
- * graphql-ws/client to their .d.cts type files: under tsx the gateway then
- * fails at start with "useServer is not a function". Until that mapping is
- * fixed, set TSX_TSCONFIG_PATH to a tsconfig extending this one whose paths
- * name the .cjs files (dist/use/ws.cjs, dist/client.cjs) instead.
- *
  * Design: this process is the system under test (startSystem: gateway and
  * subgraphs, as the other benches), and measures its own memory. The
  * clients are two forked processes (bench/streams-clients.ts): one holds
@@ -46,7 +40,7 @@
  * event on the gateway's event loop and delay the very fan-out measured;
  * separate processes still compete for the cores, which the numbers
  * include. Subscriptions are spread 20 per socket (--per-socket; 1,000 on
- * 50 sockets), well below the ~100 per socket the gateway may come to enforce.
+ * 50 sockets), within the gateway's 50 per socket (lib/limits.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -55,6 +49,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { DEFAULT_STREAM_LIMITS } from '../lib/limits';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { createLogger, type Logger } from '../lib/logger';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
@@ -420,7 +415,8 @@ async function main() {
     callerKeys: generateInternalKeyPair(),
     cursorSecret: randomBytes(32).toString('hex'),
     poolSize: 10,
-    protection: redisUrl ? { redisUrl } : undefined,
+    // One tenant holds every subscriber and idle socket here: its per-tenant stream limits are lifted, the per-socket one kept.
+    protection: { redisUrl, streamLimits: { ...DEFAULT_STREAM_LIMITS, maxSubscriptionsPerTenant: 1_000_000, maxConnectionsPerTenant: 1_000_000 } },
     auditCheckpoint: { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) },
   });
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
