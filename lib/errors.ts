@@ -19,6 +19,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   // A live stream's client read too slowly and its queue filled (gateway/streams/event-queue.ts).
   SLOW_CONSUMER: 'SLOW_CONSUMER',
+  // The gateway itself fell behind a stream's events (gateway/streams/subscription-hub.ts).
+  STREAM_OVERLOADED: 'STREAM_OVERLOADED',
   FEATURE_NOT_INSTALLED: 'FEATURE_NOT_INSTALLED',
   TENANT_SUSPENDED: 'TENANT_SUSPENDED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
@@ -94,6 +96,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SUBGRAPH_UNAVAILABLE: 503,
   AUDIT_UNAVAILABLE: 503,
   PAGE_NOT_BUILT: 503,
+  STREAM_OVERLOADED: 503,
   OPERATION_TIMEOUT: 504,
 };
 

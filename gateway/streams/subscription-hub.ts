@@ -12,6 +12,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import pLimit from 'p-limit';
 import type { Pool } from 'pg';
 import { requireTenantAccess, requireScope, tenantScope, type Caller } from '../../lib/caller';
 import { badUserInput, ErrorCode } from '../../lib/errors';
@@ -20,7 +21,7 @@ import { newRequestId } from '../../lib/request-id';
 import { EventQueue, MAX_QUEUED_EVENTS } from './event-queue';
 import { encodeStreamCursor, isAfter, decodeStreamCursor, type StreamPosition } from '../../lib/streams/stream-position';
 import { readStreamEvents, STREAM_PAGE, type StreamEvent } from './stream-reader';
-import { STREAM_FIELDS } from './stream-fields';
+import { STREAM_FIELDS, type StreamField } from './stream-fields';
 import type { StreamTopic } from '../../lib/streams/outbox-write';
 
 /** What a query of the graph answers: errors already formatted, as HTTP would send them. */
@@ -43,13 +44,38 @@ interface EventMatch {
 export interface StreamRequest {
   caller: Caller;
   match: EventMatch;
-  /** The subscriber's selection as a query of the entity by id (`decision(id:)`), printed once. */
+  /** The subscriber's selection as a query of one entity by id (`decision(id:)`): what identifies the group. */
   query: string;
   variables: Record<string, unknown>;
   after: StreamPosition | null;
+  /** The response key of the root field: each event's data is `{ [responseKey]: entity }`. */
+  responseKey: string;
+  /** The query resolving `n` events at once, one aliased entity field each (`_0`, `_1`, …), printed once per size. */
+  batchQuery(n: number): string;
 }
 
 const ENTITY_VARIABLE = '__streamEntityId';
+/** Events of one group resolved by one query, when they wait together: one plan, one fetch per subgraph, instead of one each. */
+export const MAX_BATCH = 20;
+/** Resolutions running at once on a replica, whatever the number of groups: beyond it they wait their turn. */
+export const RESOLUTION_CONCURRENCY = 8;
+/** Events one group may have waiting for resolution; past it the gateway cannot keep up, and the group's subscriptions end. */
+export const MAX_GROUP_BACKLOG = 5_000;
+
+function idVariable(name: string): VariableDefinitionNode {
+  return { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } }, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } } };
+}
+
+function entitySelection(field: StreamField, root: FieldNode, alias: string, variable: string): FieldNode {
+  return {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: alias },
+    name: { kind: Kind.NAME, value: field.entityField },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } } }],
+    directives: root.directives,
+    selectionSet: root.selectionSet,
+  };
+}
 
 /**
  * Checks a validated subscription operation and turns it into a stream
@@ -80,28 +106,39 @@ export function streamRequest(schema: GraphQLSchema, document: DocumentNode, ope
     attributes[name] = value as string | readonly string[];
   }
   const match: EventMatch = { topic: field.topic, tenantId: tenantScope(caller) ?? (filter.tenantId as string | null | undefined) ?? null, attributes };
-  const entityField: FieldNode = {
-    kind: Kind.FIELD,
-    alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
-    name: { kind: Kind.NAME, value: field.entityField },
-    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } } }],
-    directives: root.directives,
-    selectionSet: root.selectionSet,
-  };
+  const responseKey = root.alias?.value ?? root.name.value;
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   const used = new Set<string>();
   // The variables the rewritten selection still uses (the root field's own arguments are gone).
-  for (const node of [entityField, ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
-  const definitions: VariableDefinitionNode[] = [
-    ...(operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value)),
-    { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } }, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } } },
-  ];
-  const query: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [{ ...operation, operation: 'query' as OperationDefinitionNode['operation'], variableDefinitions: definitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [entityField] } }, ...fragments],
+  for (const node of [...(root.selectionSet ? [root.selectionSet] : []), ...(root.directives ?? []), ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
+  const kept = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  const printQuery = (selections: FieldNode[], ids: string[]) =>
+    print({
+      kind: Kind.DOCUMENT,
+      definitions: [
+        { ...operation, operation: 'query' as OperationDefinitionNode['operation'], variableDefinitions: [...kept, ...ids.map(idVariable)], selectionSet: { kind: Kind.SELECTION_SET, selections } },
+        ...fragments,
+      ],
+    });
+  const batches = new Map<number, string>();
+  const batchQuery = (n: number) => {
+    let printed = batches.get(n);
+    if (!printed) {
+      const ids = Array.from({ length: n }, (_, i) => `${ENTITY_VARIABLE}${i}`);
+      printed = printQuery(ids.map((id, i) => entitySelection(field, root, `_${i}`, id)), ids);
+      batches.set(n, printed);
+    }
+    return printed;
   };
-  const kept = Object.fromEntries(Object.entries(variables).filter(([name]) => used.has(name)));
-  return { caller, match, query: print(query), variables: kept, after: args.after != null ? decodeStreamCursor(args.after) : null };
+  return {
+    caller,
+    match,
+    query: batchQuery(1),
+    variables: Object.fromEntries(Object.entries(variables).filter(([name]) => used.has(name))),
+    after: args.after != null ? decodeStreamCursor(args.after) : null,
+    responseKey,
+    batchQuery,
+  };
 }
 
 function matches(m: EventMatch, event: StreamEvent): boolean {
@@ -137,18 +174,30 @@ interface Group {
   key: string;
   request: StreamRequest;
   subscribers: Set<Subscriber>;
-  /** Deliveries run one after another, so events reach subscribers in commit order. */
-  delivering: Promise<void>;
+  /** Events matched but not yet resolved, in commit order. */
+  pending: StreamEvent[];
+  /** Whether a pump is resolving the pending events: one at a time per group, so subscribers see commit order. */
+  running: boolean;
+}
+
+/** One event with what its resolution answered; null when the subscriber has nothing to see. */
+interface Resolved {
+  event: StreamEvent;
+  result: ExecutionResult | null;
 }
 
 /**
  * Every subscription of one gateway replica. Each committed event is
  * resolved once per group it matches, with the group's own caller (so a
  * resolution never crosses tenants: the tenant is part of the group's key),
- * and the one result goes to every subscriber of the group.
+ * and the one result goes to every subscriber of the group. Events that wait
+ * together are resolved by one query, and resolutions across groups share a
+ * fixed concurrency, so a burst costs queries per batch, not per event, and
+ * cannot start thousands of executions at once.
  */
 export class SubscriptionHub {
   private readonly groups = new Map<string, Group>();
+  private readonly limit = pLimit(RESOLUTION_CONCURRENCY);
 
   constructor(
     private readonly execute: GraphExecutor,
@@ -163,8 +212,9 @@ export class SubscriptionHub {
   /** Called by the stream reader with each batch of committed events, in commit order. */
   dispatch(events: StreamEvent[]): void {
     for (const group of this.groups.values()) {
-      const wanted = events.filter((e) => matches(group.request.match, e));
-      if (wanted.length) group.delivering = group.delivering.then(() => this.deliver(group, wanted));
+      for (const event of events) if (matches(group.request.match, event)) group.pending.push(event);
+      if (group.pending.length > MAX_GROUP_BACKLOG) this.overloaded(group);
+      else if (group.pending.length && !group.running) void this.pump(group);
     }
   }
 
@@ -176,14 +226,14 @@ export class SubscriptionHub {
     const key = groupKey(request);
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, request, subscribers: new Set(), delivering: Promise.resolve() };
+      group = { key, request, subscribers: new Set(), pending: [], running: false };
       this.groups.set(key, group);
     }
     const joined = group;
     const subscriber: Subscriber = {
       queue: new EventQueue((how) => {
         joined.subscribers.delete(subscriber);
-        if (!joined.subscribers.size) this.groups.delete(joined.key);
+        if (!joined.subscribers.size && this.groups.get(joined.key) === joined) this.groups.delete(joined.key);
         hooks.ended(how);
       }),
       hooks,
@@ -195,23 +245,47 @@ export class SubscriptionHub {
     return subscriber.queue;
   }
 
-  private async deliver(group: Group, events: StreamEvent[]): Promise<void> {
-    // Resolved one by one, in order, so each subscriber sees commit order.
-    for (const event of events) {
-      if (!group.subscribers.size) return;
-      let result: ExecutionResult | null;
-      try {
-        result = await this.resolve(group.request, event);
-      } catch (err) {
-        this.logger.warn('stream event resolution failed', { err: (err as Error).message });
-        continue;
+  private async pump(group: Group): Promise<void> {
+    group.running = true;
+    try {
+      while (group.pending.length && group.subscribers.size) {
+        const batch = group.pending.splice(0, MAX_BATCH);
+        let resolved: Resolved[];
+        try {
+          resolved = await this.resolve(group.request, batch);
+        } catch (err) {
+          // The executor formats the graph's own failures; what reaches here is a bug, and the events are lost to live subscribers only (a resume replays them).
+          this.logger.warn('stream event resolution failed', { err: (err as Error).message });
+          continue;
+        }
+        for (const { event, result } of resolved) {
+          if (!result) continue;
+          for (const subscriber of group.subscribers) {
+            if (!subscriber.held) this.send(subscriber, event, result);
+            else if (subscriber.held.length < MAX_QUEUED_EVENTS) subscriber.held.push({ event, result });
+            else this.fallBehind(subscriber);
+          }
+        }
       }
-      if (!result) continue;
-      for (const subscriber of group.subscribers) {
-        if (subscriber.held) subscriber.held.push({ event, result });
-        else this.send(subscriber, event, result);
-      }
+    } finally {
+      group.running = false;
+      if (!group.subscribers.size) group.pending.length = 0;
     }
+  }
+
+  /** The gateway cannot resolve a group's events as fast as they commit: its subscribers resume later from their cursors rather than the backlog grow without bound. */
+  private overloaded(group: Group): void {
+    this.logger.warn('stream group fell behind; its subscriptions end', { backlog: group.pending.length, subscribers: group.subscribers.size });
+    group.pending.length = 0;
+    this.groups.delete(group.key);
+    for (const subscriber of group.subscribers) this.fallBehind(subscriber);
+  }
+
+  private fallBehind(subscriber: Subscriber): void {
+    subscriber.held = null;
+    subscriber.queue.fail(
+      new GraphQLError('the gateway fell behind this stream; resubscribe from the last cursor received', { extensions: { code: ErrorCode.STREAM_OVERLOADED } }),
+    );
   }
 
   private async replay(request: StreamRequest, after: StreamPosition, subscriber: Subscriber): Promise<void> {
@@ -219,19 +293,21 @@ export class SubscriptionHub {
     try {
       for (;;) {
         const page = await readStreamEvents(this.pool, position, { tenantId: request.match.tenantId, topic: request.match.topic });
-        for (const event of page) {
+        const wanted = page.filter((event) => matches(request.match, event));
+        for (let i = 0; i < wanted.length; i += MAX_BATCH) {
           if (subscriber.queue.closed) return;
-          if (!matches(request.match, event)) continue;
-          const result = await this.resolve(request, event);
-          if (result && !this.send(subscriber, event, result)) return;
+          for (const { event, result } of await this.resolve(request, wanted.slice(i, i + MAX_BATCH))) {
+            if (result && !this.send(subscriber, event, result)) return;
+          }
         }
         if (page.length) position = page[page.length - 1]!.position;
         if (page.length < STREAM_PAGE) break;
       }
-      for (const held of subscriber.held ?? []) {
-        if (!this.send(subscriber, held.event, held.result)) return;
-      }
+      const held = subscriber.held ?? [];
       subscriber.held = null;
+      for (const { event, result } of held) {
+        if (!this.send(subscriber, event, result)) return;
+      }
     } catch (err) {
       this.logger.warn('stream replay failed', { err: (err as Error).message });
       subscriber.queue.fail(
@@ -240,15 +316,41 @@ export class SubscriptionHub {
     }
   }
 
-  private async resolve(request: StreamRequest, event: StreamEvent): Promise<ExecutionResult | null> {
+  /**
+   * Resolves events with one query, each entity under its own alias, and
+   * splits the answer back per event: each gets its own entity under the
+   * subscriber's response key, the errors whose path starts at its alias,
+   * and the errors of the whole query (no path).
+   */
+  private async resolve(request: StreamRequest, events: StreamEvent[]): Promise<Resolved[]> {
     const caller = { ...request.caller, requestId: newRequestId() };
-    const result = await this.execute(request.query, { ...request.variables, [ENTITY_VARIABLE]: event.entityId }, caller);
-    const data = result.data as Record<string, unknown> | null | undefined;
-    // Deleted or out of the caller's sight: nothing to tell.
-    if (data && Object.values(data).every((v) => v === null) && !result.errors?.length) return null;
-    // The transports serialise errors with GraphQLError's toJSON; these come formatted, as HTTP sends them.
-    const errors = result.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions, path: (e as { path?: Array<string | number> }).path }));
-    return { data: result.data, ...(errors && { errors }), extensions: { cursor: encodeStreamCursor(event.position) } };
+    const variables: Record<string, unknown> = { ...request.variables };
+    events.forEach((event, i) => (variables[`${ENTITY_VARIABLE}${i}`] = event.entityId));
+    const answer = await this.limit(() => this.execute(request.batchQuery(events.length), variables, caller));
+    const shared: GraphQLError[] = [];
+    const own = events.map((): GraphQLError[] => []);
+    for (const e of answer.errors ?? []) {
+      const path = (e as { path?: Array<string | number> }).path;
+      const index = typeof path?.[0] === 'string' && /^_\d+$/.test(path[0]) ? Number(path[0].slice(1)) : -1;
+      // The transports serialise errors with GraphQLError's toJSON; these come formatted, as HTTP sends them.
+      const error = new GraphQLError(e.message, { extensions: e.extensions, path: index >= 0 ? [request.responseKey, ...path!.slice(1)] : path });
+      if (index >= 0 && index < events.length) own[index]!.push(error);
+      else shared.push(error);
+    }
+    return events.map((event, i) => {
+      const entity = answer.data?.[`_${i}`] ?? null;
+      const errors = [...own[i]!, ...shared];
+      // Deleted or out of the caller's sight: nothing to tell.
+      if (entity === null && !errors.length) return { event, result: null };
+      return {
+        event,
+        result: {
+          data: answer.data === null || answer.data === undefined ? null : { [request.responseKey]: entity },
+          ...(errors.length && { errors }),
+          extensions: { cursor: encodeStreamCursor(event.position) },
+        },
+      };
+    });
   }
 
   /** Sends what is after the subscriber's last position; false when its queue is full and the subscription ended. */

@@ -1,8 +1,11 @@
 /**
  * The hub's fan-out, with a recording executor in place of the graph: one
- * resolution per group and event whatever the number of subscribers, each
- * with its own group's caller (never another tenant's), and a subscriber
- * that stops reading ended as a slow consumer while its group goes on.
+ * resolution per group and batch of events whatever the number of
+ * subscribers, each with its own group's caller (never another tenant's),
+ * a batch's answer split back per event, a bounded number of resolutions at
+ * once, a subscriber that stops reading ended as a slow consumer while its
+ * group goes on, and a group the gateway cannot keep up with ended rather
+ * than its backlog grown.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { SUPERGRAPH_PATH } from '../../../lib/supergraph';
 import { apiSchemaOf } from '../../graphql/apollo';
 import { MAX_QUEUED_EVENTS } from '../event-queue';
 import type { StreamEvent } from '../stream-reader';
-import { streamRequest, SubscriptionHub, type GraphAnswer, type SubscriptionHooks } from '../subscription-hub';
+import { MAX_BATCH, MAX_GROUP_BACKLOG, RESOLUTION_CONCURRENCY, streamRequest, SubscriptionHub, type GraphAnswer, type SubscriptionHooks } from '../subscription-hub';
 
 const schema = apiSchemaOf(readFileSync(SUPERGRAPH_PATH, 'utf8'));
 const logger = createLogger('silent');
@@ -44,14 +47,29 @@ function hooks(): SubscriptionHooks & { slowCalls: number; endings: string[] } {
   return h;
 }
 
-/** An executor that answers every entity as found and records who asked. */
-function recordingExecutor() {
-  const calls: Array<{ tenantId: string | null; id: unknown }> = [];
+/** The entity ids a batch query asks for, in alias order. */
+function idsOf(variables: Record<string, unknown>): unknown[] {
+  return Object.keys(variables)
+    .filter((name) => name.startsWith('__streamEntityId'))
+    .sort((a, b) => Number(a.slice(16)) - Number(b.slice(16)))
+    .map((name) => variables[name]);
+}
+
+/** An executor that answers every entity as found and records who asked for what. */
+function recordingExecutor(delay = 0) {
+  const calls: Array<{ tenantId: string | null; ids: unknown[] }> = [];
+  let running = 0;
+  const state = { calls, maxRunning: 0 };
   const execute = async (_query: string, variables: Record<string, unknown>, who: Caller): Promise<GraphAnswer> => {
-    calls.push({ tenantId: who.tenantId, id: variables.__streamEntityId });
-    return { data: { decisionCreated: { id: variables.__streamEntityId } } };
+    running++;
+    state.maxRunning = Math.max(state.maxRunning, running);
+    const ids = idsOf(variables);
+    calls.push({ tenantId: who.tenantId, ids });
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    running--;
+    return { data: Object.fromEntries(ids.map((id, i) => [`_${i}`, { id }])) };
   };
-  return { calls, execute };
+  return { ...state, state, execute };
 }
 
 async function take(iterator: AsyncIterator<unknown>, n: number): Promise<unknown[]> {
@@ -67,10 +85,12 @@ describe('SubscriptionHub', () => {
     const tenant = randomUUID();
     const subscribers = Array.from({ length: 100 }, () => hub.subscribe(request(caller(tenant)), hooks()));
     expect(hub.groupCount()).toBe(1);
-    hub.dispatch([event(tenant), event(tenant)]);
+    const events = [event(tenant), event(tenant)];
+    hub.dispatch(events);
     const received = await Promise.all(subscribers.map((s) => take(s, 2)));
-    expect(calls).toHaveLength(2);
-    expect(received.every((r) => r.length === 2)).toBe(true);
+    // Two events that wait together are one query.
+    expect(calls).toEqual([{ tenantId: tenant, ids: events.map((e) => e.entityId) }]);
+    for (const r of received) expect(r.map((x: any) => x.data.decisionCreated.id)).toEqual(events.map((e) => e.entityId));
     for (const s of subscribers) await s.return!();
     expect(hub.groupCount()).toBe(0);
   });
@@ -91,8 +111,8 @@ describe('SubscriptionHub', () => {
     expect((r2 as any).data.decisionCreated.id).toBe(e2.entityId);
     expect(fromOperator).toHaveLength(2);
     // Tenant 1's event was resolved as tenant 1 and as the operator, never as tenant 2; and the other way round.
-    expect(calls.filter((c) => c.id === e1.entityId).map((c) => c.tenantId).sort()).toEqual([t1, null].sort());
-    expect(calls.filter((c) => c.id === e2.entityId).map((c) => c.tenantId).sort()).toEqual([t2, null].sort());
+    expect(calls.filter((c) => c.ids.includes(e1.entityId)).map((c) => c.tenantId).sort()).toEqual([t1, null].sort());
+    expect(calls.filter((c) => c.ids.includes(e2.entityId)).map((c) => c.tenantId).sort()).toEqual([t2, null].sort());
     for (const s of [s1, s2, operator]) await s.return!();
   });
 
@@ -112,8 +132,83 @@ describe('SubscriptionHub', () => {
     await reading.return!();
   });
 
+  it("splits a batch's answer per event: its own entity and errors under the subscriber's key, the query's own errors to each", async () => {
+    const hub = new SubscriptionHub(
+      async () => ({
+        data: { _0: { id: 'a', tenant: null }, _1: null, _2: { id: 'c', tenant: { plan: 'pro' } } },
+        errors: [
+          { message: 'tenants subgraph down', path: ['_0', 'tenant'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } },
+          { message: 'a warning for all', extensions: { code: 'X' } },
+        ],
+      }),
+      pool,
+      logger,
+    );
+    const tenant = randomUUID();
+    const subscriber = hub.subscribe(request(caller(tenant), 'subscription { live: decisionCreated { id tenant { plan } } }'), hooks());
+    const events = [event(tenant), event(tenant), event(tenant)];
+    hub.dispatch(events);
+    const [first, second, third] = (await take(subscriber, 3)) as any[];
+    expect(first.data).toEqual({ live: { id: 'a', tenant: null } });
+    expect(first.errors.map((e: any) => [e.message, e.path])).toEqual([
+      ['tenants subgraph down', ['live', 'tenant']],
+      ['a warning for all', undefined],
+    ]);
+    expect(first.extensions.cursor).toEqual(expect.any(String));
+    // The second entity is null with an error of the whole query: the subscriber hears of the error.
+    expect(second.data).toEqual({ live: null });
+    expect(second.errors.map((e: any) => e.message)).toEqual(['a warning for all']);
+    expect(third.data).toEqual({ live: { id: 'c', tenant: { plan: 'pro' } } });
+    expect(new Set([first, second, third].map((r) => r.extensions.cursor)).size).toBe(3);
+    await subscriber.return!();
+  });
+
+  it('batches a burst in queries of at most MAX_BATCH events, in commit order, and runs at most RESOLUTION_CONCURRENCY at once across groups', async () => {
+    const recorder = recordingExecutor(20);
+    const hub = new SubscriptionHub(recorder.execute, pool, logger);
+    const tenants = Array.from({ length: RESOLUTION_CONCURRENCY * 3 }, () => randomUUID());
+    const subscribers = tenants.map((t) => hub.subscribe(request(caller(t)), hooks()));
+    const burst = tenants.map((t) => Array.from({ length: MAX_BATCH * 2 + 3 }, () => event(t)));
+    hub.dispatch(burst.flat());
+    const received = await Promise.all(subscribers.map((s, i) => take(s, burst[i]!.length)));
+    received.forEach((r, i) => expect(r.map((x: any) => x.data.decisionCreated.id)).toEqual(burst[i]!.map((e) => e.entityId)));
+    expect(Math.max(...recorder.calls.map((c) => c.ids.length))).toBe(MAX_BATCH);
+    expect(recorder.calls).toHaveLength(tenants.length * 3);
+    expect(recorder.state.maxRunning).toBe(RESOLUTION_CONCURRENCY);
+    for (const s of subscribers) await s.return!();
+  });
+
+  it('ends the subscriptions of a group whose backlog passes MAX_GROUP_BACKLOG with STREAM_OVERLOADED, and other groups go on', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowTenant = randomUUID();
+    const otherTenant = randomUUID();
+    const hub = new SubscriptionHub(
+      async (_q, variables, who) => {
+        if (who.tenantId === slowTenant) await gate;
+        return { data: Object.fromEntries(idsOf(variables).map((id, i) => [`_${i}`, { id }])) };
+      },
+      pool,
+      logger,
+    );
+    const ending = hooks();
+    const behind = hub.subscribe(request(caller(slowTenant)), ending);
+    const other = hub.subscribe(request(caller(otherTenant)), hooks());
+    hub.dispatch([event(slowTenant)]);
+    // The first batch is stuck in the graph; the rest pile up behind it.
+    for (let i = 0; i < MAX_GROUP_BACKLOG / 500 + 1; i++) hub.dispatch(Array.from({ length: 500 }, () => event(slowTenant)));
+    const otherEvent = event(otherTenant);
+    hub.dispatch([otherEvent]);
+    expect(((await take(other, 1))[0] as any).data.decisionCreated.id).toBe(otherEvent.entityId);
+    await expect(behind.next()).rejects.toMatchObject({ extensions: { code: 'STREAM_OVERLOADED' } });
+    expect(ending.endings).toEqual(['STREAM_OVERLOADED']);
+    release();
+    expect(hub.groupCount()).toBe(1);
+    await other.return!();
+  });
+
   it('sends nothing for an entity the caller cannot see (the graph answers null)', async () => {
-    const hub = new SubscriptionHub(async () => ({ data: { decisionCreated: null } }), pool, logger);
+    const hub = new SubscriptionHub(async () => ({ data: { _0: null } }), pool, logger);
     const tenant = randomUUID();
     const subscriber = hub.subscribe(request(caller(tenant)), hooks());
     hub.dispatch([event(tenant)]);
