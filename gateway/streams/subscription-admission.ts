@@ -7,7 +7,7 @@ import { sha256Hex } from '../../lib/hash';
 import { newRequestId } from '../../lib/request-id';
 import type { StreamSurface } from '../../lib/vocabulary';
 import type { OperationGuard } from '../graphql/operation-limits';
-import { streamRequest, type StreamRequest } from './subscription-hub';
+import { streamRequest, type StreamRequest } from './stream-request';
 
 /** What a client asks to subscribe to, as graphql-ws and graphql-sse both carry it. */
 export interface SubscribePayload {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { execute as executeGraphQL, Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { Pool } from 'pg';
 import type { Caller } from '../../../lib/caller';
 import { poolConfigFromUrl } from '../../../lib/database-url';
@@ -18,7 +18,9 @@ import { SUPERGRAPH_PATH } from '../../../lib/supergraph';
 import { apiSchemaOf } from '../../graphql/apollo';
 import { MAX_QUEUED_EVENTS } from '../event-queue';
 import type { StreamEvent } from '../stream-reader';
-import { MAX_BATCH, MAX_GROUP_BACKLOG, RESOLUTION_CONCURRENCY, streamRequest, SubscriptionHub, type GraphAnswer, type SubscriptionHooks } from '../subscription-hub';
+import type { GraphAnswer } from '../graph-answer';
+import { streamRequest } from '../stream-request';
+import { MAX_BATCH, MAX_FIELDS_PER_QUERY, MAX_GROUP_BACKLOG, RESOLUTION_CONCURRENCY, SubscriptionHub, type SubscriptionHooks } from '../subscription-hub';
 
 const schema = apiSchemaOf(readFileSync(SUPERGRAPH_PATH, 'utf8'));
 const logger = createLogger('silent');
@@ -47,12 +49,12 @@ function hooks(): SubscriptionHooks & { slowCalls: number; endings: string[] } {
   return h;
 }
 
-/** The entity ids a batch query asks for, in alias order. */
-function idsOf(variables: Record<string, unknown>): unknown[] {
-  return Object.keys(variables)
-    .filter((name) => name.startsWith('__streamEntityId'))
-    .sort((a, b) => Number(a.slice(16)) - Number(b.slice(16)))
-    .map((name) => variables[name]);
+/** The aliases and entity ids a merged query asks for (`$g0id1` is the entity of field `g0_1`). */
+function asked(variables: Record<string, unknown>): Array<[alias: string, id: unknown]> {
+  return Object.entries(variables)
+    .map(([name, id]) => [/^(g\d+)id(\d+)$/.exec(name), id] as const)
+    .filter(([m]) => m)
+    .map(([m, id]) => [`${m![1]}_${m![2]}`, id]);
 }
 
 /** An executor that answers every entity as found and records who asked for what. */
@@ -63,11 +65,11 @@ function recordingExecutor(delay = 0) {
   const execute = async (_query: string, variables: Record<string, unknown>, who: Caller): Promise<GraphAnswer> => {
     running++;
     state.maxRunning = Math.max(state.maxRunning, running);
-    const ids = idsOf(variables);
-    calls.push({ tenantId: who.tenantId, ids });
+    const fields = asked(variables);
+    calls.push({ tenantId: who.tenantId, ids: fields.map(([, id]) => id) });
     if (delay) await new Promise((r) => setTimeout(r, delay));
     running--;
-    return { data: Object.fromEntries(ids.map((id, i) => [`_${i}`, { id }])) };
+    return { data: Object.fromEntries(fields.map(([alias, id]) => [alias, { id }])) };
   };
   return { ...state, state, execute };
 }
@@ -135,9 +137,9 @@ describe('SubscriptionHub', () => {
   it("splits a batch's answer per event: its own entity and errors under the subscriber's key, the query's own errors to each", async () => {
     const hub = new SubscriptionHub(
       async () => ({
-        data: { _0: { id: 'a', tenant: null }, _1: null, _2: { id: 'c', tenant: { plan: 'pro' } } },
+        data: { g0_0: { id: 'a', tenant: null }, g0_1: null, g0_2: { id: 'c', tenant: { plan: 'pro' } } },
         errors: [
-          { message: 'tenants subgraph down', path: ['_0', 'tenant'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } },
+          { message: 'tenants subgraph down', path: ['g0_0', 'tenant'], extensions: { code: 'SUBGRAPH_UNAVAILABLE' } },
           { message: 'a warning for all', extensions: { code: 'X' } },
         ],
       }),
@@ -186,7 +188,7 @@ describe('SubscriptionHub', () => {
     const hub = new SubscriptionHub(
       async (_q, variables, who) => {
         if (who.tenantId === slowTenant) await gate;
-        return { data: Object.fromEntries(idsOf(variables).map((id, i) => [`_${i}`, { id }])) };
+        return { data: Object.fromEntries(asked(variables).map(([alias, id]) => [alias, { id }])) };
       },
       pool,
       logger,
@@ -207,8 +209,59 @@ describe('SubscriptionHub', () => {
     await other.return!();
   });
 
+  it("asks the events of one caller's groups in one operation, each group with its own selection, variables and fragments, executed for real against the API schema", async () => {
+    const queries: string[] = [];
+    const hub = new SubscriptionHub(
+      async (query, variables) => {
+        queries.push(query);
+        const document = parse(query);
+        const problems = validate(schema, document);
+        if (problems.length) return { errors: problems.map((e) => ({ message: e.message })) };
+        const rootValue = { decision: ({ id }: { id: string }) => ({ id, outcome: 'APPROVE', feature: 'kyc.adaptive', tenant: { slug: `t-${id}` } }) };
+        return (await executeGraphQL({ schema, document, variableValues: variables, rootValue })) as GraphAnswer;
+      },
+      pool,
+      logger,
+    );
+    const tenant = randomUUID();
+    const withVariables = (who: Caller, query: string, variables: Record<string, unknown>) => {
+      const document = parse(query);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+      return streamRequest(schema, document, operation, variables, who);
+    };
+    const a = hub.subscribe(withVariables(caller(tenant), 'subscription($x: Boolean!) { decisionCreated { id outcome @include(if: $x) ...F } } fragment F on Decision { tenant { slug } }', { x: true }), hooks());
+    const b = hub.subscribe(withVariables(caller(tenant), 'subscription($x: Boolean!) { mine: decisionCreated { id outcome @include(if: $x) ...F } } fragment F on Decision { feature }', { x: false }), hooks());
+    const c = hub.subscribe(request(caller(tenant)), hooks());
+    expect(hub.groupCount()).toBe(3);
+    const events = [event(tenant), event(tenant)];
+    hub.dispatch(events);
+    const [ra, rb, rc] = (await Promise.all([take(a, 2), take(b, 2), take(c, 2)])) as any[][];
+    expect(queries).toHaveLength(1);
+    events.forEach((e, i) => {
+      expect(ra![i].data).toEqual({ decisionCreated: { id: e.entityId, outcome: 'APPROVE', tenant: { slug: `t-${e.entityId}` } } });
+      expect(rb![i].data).toEqual({ mine: { id: e.entityId, feature: 'kyc.adaptive' } });
+      expect(rc![i].data).toEqual({ decisionCreated: { id: e.entityId } });
+      expect(ra![i].errors ?? rb![i].errors ?? rc![i].errors).toBeUndefined();
+    });
+    for (const s of [a, b, c]) await s.return!();
+  });
+
+  it(`splits one caller's round across operations of at most ${MAX_FIELDS_PER_QUERY} entity fields`, async () => {
+    const recorder = recordingExecutor();
+    const hub = new SubscriptionHub(recorder.execute, pool, logger);
+    const tenant = randomUUID();
+    // 30 groups (one alias each) of one tenant, 5 events: 150 fields.
+    const subscribers = Array.from({ length: 30 }, (_, k) => hub.subscribe(request(caller(tenant), `subscription { a${k}: decisionCreated { id } }`), hooks()));
+    const events = Array.from({ length: 5 }, () => event(tenant));
+    hub.dispatch(events);
+    const received = await Promise.all(subscribers.map((s) => take(s, 5)));
+    received.forEach((r, k) => expect(r.map((x: any) => x.data[`a${k}`].id)).toEqual(events.map((e) => e.entityId)));
+    expect(recorder.calls.map((c) => c.ids.length)).toEqual([100, 50]);
+    for (const s of subscribers) await s.return!();
+  });
+
   it('sends nothing for an entity the caller cannot see (the graph answers null)', async () => {
-    const hub = new SubscriptionHub(async () => ({ data: { _0: null } }), pool, logger);
+    const hub = new SubscriptionHub(async () => ({ data: { g0_0: null } }), pool, logger);
     const tenant = randomUUID();
     const subscriber = hub.subscribe(request(caller(tenant)), hooks());
     hub.dispatch([event(tenant)]);
