@@ -21,6 +21,8 @@ export const ErrorCode = {
   SLOW_CONSUMER: 'SLOW_CONSUMER',
   // The gateway itself fell behind a stream's events (gateway/streams/subscription-hub.ts).
   STREAM_OVERLOADED: 'STREAM_OVERLOADED',
+  // The gateway is shutting down: a stream client reconnects (to another replica) and resumes.
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   FEATURE_NOT_INSTALLED: 'FEATURE_NOT_INSTALLED',
   TENANT_SUSPENDED: 'TENANT_SUSPENDED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
@@ -97,6 +99,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   AUDIT_UNAVAILABLE: 503,
   PAGE_NOT_BUILT: 503,
   STREAM_OVERLOADED: 503,
+  SHUTTING_DOWN: 503,
   OPERATION_TIMEOUT: 504,
 };
 

@@ -30,7 +30,7 @@ type SseContext = {
 
 /** The extensions.code of the last event of a stream the gateway ends itself, by the close code a WebSocket would get. */
 const CLOSE_ERROR_CODES: Record<StreamCloseCode, ErrorCode> = {
-  [StreamCloseCode.GOING_AWAY]: ErrorCode.SUBGRAPH_UNAVAILABLE,
+  [StreamCloseCode.GOING_AWAY]: ErrorCode.SHUTTING_DOWN,
   [StreamCloseCode.TRY_AGAIN_LATER]: ErrorCode.RATE_LIMITED,
   [StreamCloseCode.SLOW_CONSUMER]: ErrorCode.SLOW_CONSUMER,
   [StreamCloseCode.CREDENTIAL_EXPIRED]: ErrorCode.UNAUTHENTICATED,
