@@ -49,6 +49,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return super.parseBody(fetchResponse, fetchRequest, context);
   }
 
+  /**
+   * A fetch that fails as a whole (the subgraph unreachable, too slow, its
+   * answer too large) fails the fields it was to fetch: its error names
+   * their place in the answer, up to the first list, as a field's error
+   * would. Apollo leaves it without a path, so an error of one entity's
+   * fetch could not be told from another's (a stream event resolved in a
+   * batch would carry the errors of every event of the batch).
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const path = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
+      if (!(error instanceof GraphQLError) || error.path || !path?.length) throw error;
+      const list = path.indexOf('@');
+      throw new GraphQLError(error.message, { path: list < 0 ? path : path.slice(0, list), extensions: error.extensions, originalError: error.originalError });
+    }
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!context?.caller) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
