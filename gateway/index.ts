@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
-import { RedisBus } from '../lib/streams/bus';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
@@ -24,8 +23,6 @@ const gateway = buildGateway({
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
   streamLimits: streamLimits(env),
-  // Subgraphs in other processes wake this gateway's stream reader through Redis; without it, it polls the outbox.
-  streamBus: env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined,
   auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });

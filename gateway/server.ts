@@ -4,7 +4,7 @@ import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { CallFactsCollector } from '../lib/call-facts';
-import { InProcessBus, type StreamBus } from '../lib/streams/bus';
+import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
@@ -54,7 +54,8 @@ export interface GatewayOptions {
   auditCheckpoint?: { signer: CheckpointSigner; everyEvents?: number; everySeconds?: number; pollMs?: number } | null;
   /**
    * Wakes the stream reader when events commit (the subgraphs publish on the
-   * same bus). Absent: the reader finds new events by polling alone.
+   * same bus). Absent: one of the gateway's own, on Redis when `redisUrl` is
+   * set (the subgraphs in other processes publish there), else in process.
    */
   streamBus?: StreamBus;
   logger: Logger;
@@ -81,7 +82,8 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const credentials = new CredentialsRead(pool);
   const authenticator = new Authenticator(credentials, options.jwt, logger, options.operatorRateLimitPerMinute);
   // Wakes every replica's stream reader when records commit: auditEventAppended follows the trail.
-  const streamBus = options.streamBus ?? new InProcessBus();
+  const ownBus = options.streamBus ? null : options.redisUrl ? new RedisBus(options.redisUrl, logger) : new InProcessBus();
+  const streamBus = options.streamBus ?? ownBus!;
   const audit = new AuditWriter(pool, { logger, onFlush: ({ events, error }) => events && error === undefined && streamBus.publish() });
   const checkpointer = options.auditCheckpoint
     ? new AuditCheckpointer(pool, options.auditCheckpoint.signer, { ...options.auditCheckpoint, logger })
@@ -141,6 +143,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
           await audit.close();
           await checkpointer?.stop();
           await limiter.close();
+          await ownBus?.close();
           await pool.end();
         },
       };
