@@ -20,8 +20,8 @@ import { loadEnv } from '../lib/env';
 
 /** Append-only: read and append, never change. */
 export const AUDIT_TABLES = ['audit_events', 'audit_checkpoints'] as const;
-/** The live streams' outbox: appended with each change, read by the gateways; pruned by the owner only. */
-export const OUTBOX_TABLES = ['stream_events'] as const;
+/** The live streams' outbox and its commit order: appended with each change (the order by a trigger at commit), read by the gateways; pruned by the owner only. */
+export const OUTBOX_TABLES = ['stream_events', 'stream_commits'] as const;
 /** The rest of the domain, as the servers use it. */
 export const DOMAIN_TABLES = ['tenants', 'api_keys', 'packages', 'package_versions', 'features', 'installations', 'decisions'] as const;
 
@@ -36,8 +36,8 @@ export function grantStatements(role: string): string[] {
     // From a clean slate, so that a grant made by hand earlier does not survive.
     `REVOKE ALL ON ${all} FROM "${role}"`,
     `GRANT SELECT, INSERT ON ${[...AUDIT_TABLES, ...OUTBOX_TABLES].map((t) => `"${t}"`).join(', ')} TO "${role}"`,
-    // The outbox's sequence numbers its rows in commit order within a transaction.
-    `GRANT USAGE ON SEQUENCE "stream_events_seq_seq" TO "${role}"`,
+    // The outbox's sequences: its rows within a transaction, and the transactions in commit order.
+    `GRANT USAGE ON SEQUENCE "stream_events_seq_seq", "stream_commits_commit_seq_seq" TO "${role}"`,
     `GRANT SELECT, INSERT, UPDATE ON ${DOMAIN_TABLES.map((t) => `"${t}"`).join(', ')} TO "${role}"`,
   ];
 }

@@ -8,7 +8,9 @@ import type { Client } from 'graphql-ws/client';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
 import { connectWs, decide as decideVia, subscribe, until } from './helpers/stream-clients';
-import { startTestSystem } from './helpers/system';
+import { Client as PgClient } from 'pg';
+import { poolConfigFromUrl } from '../lib/database-url';
+import { startTestSystem, testDatabaseUrl } from './helpers/system';
 
 let system: RunningSystem;
 let a: ScratchTenant;
@@ -86,5 +88,31 @@ describe('decisionCreated over graphql-ws', () => {
       expect(tx > ptx || (tx === ptx && seq > pseq)).toBe(true);
     }
     got.stop();
+  });
+
+  it('replays a transaction that began before the cursor\'s decision but committed after it (commit order, not transaction order)', async () => {
+    const earlier = await decide(a, 'late-commit-entity');
+    // A writer that takes its transaction id first and commits last: ordered by transaction id, its row would sort before the cursor and be skipped.
+    const slow = new PgClient(poolConfigFromUrl(testDatabaseUrl()));
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query('SELECT pg_current_xact_id()');
+      const cursorDecision = await decide(a, 'late-commit-cursor');
+      const { client } = connect({ apiKey: a.keys['read,write'] });
+      const resumed = subscribe(client, 'subscription($after: String) { decisionCreated(after: $after) { id } }', { after: cursorDecision.streamCursor });
+      const live = subscribe(client, 'subscription { decisionCreated { id } }');
+      await new Promise((r) => setTimeout(r, 300));
+      await slow.query(`INSERT INTO stream_events (topic, tenant_id, entity_id, attributes) VALUES ('decision.created', $1, $2, '{"feature":"kyc.adaptive","outcome":"APPROVE"}')`, [a.id, earlier.id]);
+      await slow.query('COMMIT');
+      const after = await decide(a, 'late-commit-after');
+      await until(() => resumed.events.length >= 2 && live.events.length >= 2, 5_000);
+      expect(resumed.events.map((e) => e.data.decisionCreated.id)).toEqual([earlier.id, after.id]);
+      expect(live.events.map((e) => e.data.decisionCreated.id)).toEqual([earlier.id, after.id]);
+      resumed.stop();
+      live.stop();
+    } finally {
+      await slow.end();
+    }
   });
 });

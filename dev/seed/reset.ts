@@ -4,6 +4,7 @@ import { poolConfigFromUrl } from '../../lib/database-url';
 // Children before parents, although TRUNCATE of the whole set ignores the order.
 export const DOMAIN_TABLES = [
   'stream_events',
+  'stream_commits',
   'decisions',
   'audit_events',
   'audit_checkpoints',

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
 import type { StreamBus } from '../../lib/streams/bus';
 import type { StreamTopic } from '../../lib/streams/outbox-write';
-import type { StreamPosition } from '../../lib/streams/stream-position';
+import { MAX_BIGINT, type StreamPosition } from '../../lib/streams/stream-position';
 
 /** One committed outbox row. */
 export interface StreamEvent {
@@ -15,7 +15,7 @@ export interface StreamEvent {
 }
 
 interface Row {
-  tx: string;
+  commit: string;
   seq: string;
   topic: StreamTopic;
   tenant_id: string | null;
@@ -27,10 +27,10 @@ interface Row {
 export const STREAM_PAGE = 500;
 
 /**
- * Reads rows after a position in commit order. Only rows of transactions
- * older than every running one (tx_id below the snapshot's xmin) are read:
- * a transaction that began earlier but commits later can still add rows
- * with a smaller tx_id, and reading past it would skip them forever.
+ * Reads rows after a position in commit order: by the number each writing
+ * transaction got at commit (stream_commits), then the row's sequence. A
+ * number is given only once every smaller one is visible, so nothing can
+ * later appear behind a position already read.
  */
 export async function readStreamEvents(
   pool: Pool,
@@ -38,23 +38,23 @@ export async function readStreamEvents(
   options: { tenantId?: string | null; topic?: StreamTopic; limit?: number } = {},
 ): Promise<StreamEvent[]> {
   const { rows } = await pool.query<Row>(
-    `SELECT tx_id::text AS tx, seq::text AS seq, topic, tenant_id, entity_id, attributes
-       FROM stream_events
-      WHERE (tx_id, seq) > ($1::text::xid8, $2::bigint)
-        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
-        AND ($4::text IS NULL OR topic = $4::text)
-      ORDER BY tx_id, seq
+    `SELECT c.commit_seq::text AS commit, e.seq::text AS seq, e.topic, e.tenant_id, e.entity_id, e.attributes
+       FROM stream_commits c
+       JOIN stream_events e ON e.tx_id = c.tx_id
+      WHERE (c.commit_seq, e.seq) > ($1::bigint, $2::bigint)
+        AND ($3::uuid IS NULL OR e.tenant_id = $3::uuid)
+        AND ($4::text IS NULL OR e.topic = $4::text)
+      ORDER BY c.commit_seq, e.seq
       LIMIT $5`,
-    [after.tx.toString(), after.seq.toString(), options.tenantId ?? null, options.topic ?? null, options.limit ?? STREAM_PAGE],
+    [after.commit.toString(), after.seq.toString(), options.tenantId ?? null, options.topic ?? null, options.limit ?? STREAM_PAGE],
   );
-  return rows.map((r) => ({ position: { tx: BigInt(r.tx), seq: BigInt(r.seq) }, topic: r.topic, tenantId: r.tenant_id, entityId: r.entity_id, attributes: r.attributes }));
+  return rows.map((r) => ({ position: { commit: BigInt(r.commit), seq: BigInt(r.seq) }, topic: r.topic, tenantId: r.tenant_id, entityId: r.entity_id, attributes: r.attributes }));
 }
 
-/** Where the stream stands now: every row before it is final. */
+/** Where the stream stands now: after every transaction numbered so far. */
 async function currentHead(pool: Pool): Promise<StreamPosition> {
-  const { rows } = await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
-  return { tx: BigInt(rows[0]!.xmin), seq: 0n };
+  const { rows } = await pool.query<{ last: string }>('SELECT coalesce(max(commit_seq), 0)::text AS last FROM stream_commits');
+  return { commit: BigInt(rows[0]!.last), seq: MAX_BIGINT };
 }
 
 /**

@@ -42,11 +42,12 @@ export class DecisionStore {
    * decisions the caller already read, so it needs no tenant scope.
    */
   async streamCursors(ids: readonly string[]): Promise<Map<string, string>> {
-    const rows = await this.prisma.$queryRaw<Array<{ entity_id: string; tx: string; seq: string }>>(
-      Prisma.sql`SELECT entity_id::text, tx_id::text AS tx, seq::text FROM stream_events
-                  WHERE topic = 'decision.created' AND entity_id = ANY(${ids.filter(isUuid)}::uuid[])`,
+    const rows = await this.prisma.$queryRaw<Array<{ entity_id: string; commit: string; seq: string }>>(
+      Prisma.sql`SELECT e.entity_id::text, c.commit_seq::text AS commit, e.seq::text
+                   FROM stream_events e JOIN stream_commits c ON c.tx_id = e.tx_id
+                  WHERE e.topic = 'decision.created' AND e.entity_id = ANY(${ids.filter(isUuid)}::uuid[])`,
     );
-    return new Map(rows.map((r) => [r.entity_id, encodeStreamCursor({ tx: BigInt(r.tx), seq: BigInt(r.seq) })]));
+    return new Map(rows.map((r) => [r.entity_id, encodeStreamCursor({ commit: BigInt(r.commit), seq: BigInt(r.seq) })]));
   }
 
   page(query: DecisionQuery): Promise<Decision[]> {

@@ -4,7 +4,7 @@ export interface Made {
   streamCursor: string;
 }
 
-/** A cursor's (transaction, sequence), parsed here rather than by the gateway's code under test. */
+/** A cursor's (commit number, sequence), parsed here rather than by the gateway's code under test. */
 function position(cursor: string): [bigint, bigint] {
   const [, tx, seq] = cursor.split('.');
   return [BigInt(tx!), BigInt(seq!)];

@@ -41,7 +41,7 @@ function request(who: Caller, query = 'subscription { decisionCreated { id } }')
 let seq = 0n;
 function event(tenantId: string): StreamEvent {
   seq += 1n;
-  return { position: { tx: 1_000n, seq }, topic: 'decision.created', tenantId, entityId: randomUUID(), attributes: { feature: 'kyc.adaptive', outcome: 'APPROVE' } };
+  return { position: { commit: 1_000n, seq }, topic: 'decision.created', tenantId, entityId: randomUUID(), attributes: { feature: 'kyc.adaptive', outcome: 'APPROVE' } };
 }
 
 function hooks(): SubscriptionHooks & { slowCalls: number; endings: string[] } {
