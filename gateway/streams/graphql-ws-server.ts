@@ -55,8 +55,9 @@ export function attachGraphqlWs(options: {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    // Held for the life of the TCP socket: ws never calls back for a handshake it refuses (a 400), so a release on the WebSocket's close would never come.
+    socket.once('close', () => sessions.release());
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.once('close', () => sessions.release());
       wss.emit('connection', ws, req);
     });
   };
