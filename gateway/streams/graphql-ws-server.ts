@@ -83,6 +83,8 @@ export function attachGraphqlWs(options: {
           return false;
         }
         const socket = ctx.extra.socket;
+        // Gone while its credential was checked: its onClose has already run, and would never detach it.
+        if (socket.readyState !== socket.OPEN) return false;
         const connection = sessions.attach(
           { caller: auth.caller, surface: 'WEBSOCKET', correlationId, expiresAt: auth.expiresAt },
           (code, reason) => socket.close(code, reason),
