@@ -67,6 +67,12 @@ export class EventQueue implements AsyncIterableIterator<ExecutionResult> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** Ends the stream like an async generator given an error. graphql-sse ends only an iterator with `throw` when its client goes away. */
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.finish(error instanceof Error ? codeOf(error) : 'error');
+    return Promise.reject(error);
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }

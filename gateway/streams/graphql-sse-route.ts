@@ -147,6 +147,14 @@ export function graphqlSseRoute(options: {
         raw: req,
         context: { connection, body, requestId: scope.requestId },
       });
+      if (init.status >= 400 && (stream === null || typeof stream === 'string')) {
+        const first = stream ? (JSON.parse(stream) as { errors?: Array<{ message?: string; extensions?: { code?: unknown } }> }).errors?.[0] : undefined;
+        // graphql-sse's own refusals (a body that is not a JSON object, no query, a URL it cannot read, a body not JSON at all) carry no code.
+        if (!first?.extensions?.code) {
+          const code = init.status === 415 ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.BAD_REQUEST;
+          return refuse(init.status, code, first?.message ?? 'send the subscription as Content-Type: application/json, or as a GET');
+        }
+      }
       res.writeHead(init.status, { ...init.headers, ...scope.headers });
       if (!stream || typeof stream === 'string') return void res.end(stream ?? undefined);
       res.once('close', () => void stream.return(undefined));

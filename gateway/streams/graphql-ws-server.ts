@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode, MessageType } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { callEvent } from '../../lib/audit-log/events';
@@ -19,6 +20,17 @@ import type { AdmittedSubscription } from './subscription-admission';
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 /** How long a socket may stay open without connection_init before graphql-ws closes it with 4408. */
 export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
+
+const SERVER_MESSAGES: ReadonlySet<unknown> = new Set([MessageType.ConnectionAck, MessageType.Next, MessageType.Error]);
+
+/** A message of a type only a server sends: from a client, a bad request like any other message the protocol does not allow. */
+function sentByServersOnly(text: string): boolean {
+  try {
+    return SERVER_MESSAGES.has((JSON.parse(text) as { type?: unknown } | null)?.type);
+  } catch {
+    return false;
+  }
+}
 
 interface StreamContext {
   admitted: AdmittedSubscription;
@@ -55,8 +67,13 @@ export function attachGraphqlWs(options: {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    // Held for the life of the TCP socket: ws never calls back for a handshake it refuses (a 400), so a release on the WebSocket's close would never come.
+    socket.once('close', () => sessions.release());
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.once('close', () => sessions.release());
+      // Heard before graphql-ws, which takes these for its own failure: 4500, with the error's text for a reason.
+      ws.on('message', (data) => {
+        if (sentByServersOnly(String(data))) ws.close(CloseCode.BadRequest, 'Invalid message received');
+      });
       wss.emit('connection', ws, req);
     });
   };
@@ -82,6 +99,8 @@ export function attachGraphqlWs(options: {
           return false;
         }
         const socket = ctx.extra.socket;
+        // Gone while its credential was checked: its onClose has already run, and would never detach it.
+        if (socket.readyState !== socket.OPEN) return false;
         const connection = sessions.attach(
           { caller: auth.caller, surface: 'WEBSOCKET', correlationId, expiresAt: auth.expiresAt },
           (code, reason) => socket.close(code, reason),

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { variablesHash } from '../../lib/audit-log/events';
 import type { StreamRecord } from '../../lib/audit-log/events';
 import type { Caller } from '../../lib/caller';
@@ -68,9 +69,12 @@ export function admitSubscription(
   if (operation.operation !== 'subscription') {
     return refused('only subscriptions are served on the stream endpoints; send queries and mutations over HTTP POST /graphql', ErrorCode.BAD_USER_INPUT);
   }
+  // The hub reads the stream's arguments itself, without graphql-js's execution: the variables are coerced here, as it would, so one of the wrong type is refused rather than matched as sent.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
   let request: StreamRequest;
   try {
-    request = streamRequest(schema, document, operation, variables, { ...connection.caller, requestId });
+    request = streamRequest(schema, document, operation, coerced.coerced, { ...connection.caller, requestId });
   } catch (error) {
     if (error instanceof GraphQLError) return [error];
     const coded = error as { message?: string; extensions?: Record<string, unknown> };
