@@ -138,6 +138,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
           // Streams end first, each with a code that tells its client to resume from its last cursor elsewhere.
           await sessions.stop(StreamCloseCode.GOING_AWAY, 'the gateway is shutting down');
           await websockets.close();
+          hub.close();
           await reader.stop();
           await apollo.stop();
           await audit.close();

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, print, visit, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
+import { Kind, print, visit, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 import type { GraphAnswer } from './graph-answer';
 import type { StreamRequest } from './stream-request';
 
@@ -102,32 +102,39 @@ export function mergedVariables(asks: readonly PartAsk[]): Record<string, unknow
   return variables;
 }
 
-/** One entity's share of a merged answer: its value (null when absent) and its errors, paths under the subscriber's response key. */
+/** An error of a merged answer, as the subscriber will see it once its own root key is known. */
+export interface EntityError {
+  message: string;
+  extensions?: Record<string, unknown>;
+  /** With `rooted`, the path below the subscription's root field; otherwise the error's own path, if any. */
+  path?: ReadonlyArray<string | number>;
+  rooted: boolean;
+}
+
+/** One entity's share of a merged answer: its value (null when absent) and its errors. */
 export interface EntityAnswer {
   entity: unknown;
-  errors: GraphQLError[];
+  errors: EntityError[];
   /** Whether the whole answer had no data (a request error): the subscriber gets `data: null`. */
   noData: boolean;
 }
 
 /**
  * Splits a merged answer back per part and entity: each gets its own field,
- * the errors whose path starts at its alias (rewritten to start at
- * `responseKeys[k]`, the subscriber's own root key), and the errors of the
- * whole operation (no path, or a path no part owns).
+ * the errors whose path starts at its alias (kept as the path below it, for
+ * the subscriber's own root key to go in front), and the errors of the whole
+ * operation (no path, or a path no part owns).
  */
-export function splitAnswer(answer: GraphAnswer, asks: readonly PartAsk[], responseKeys: readonly string[]): EntityAnswer[][] {
+export function splitAnswer(answer: GraphAnswer, asks: readonly PartAsk[]): EntityAnswer[][] {
   const byAlias = new Map<string, { k: number; i: number }>();
   asks.forEach(({ part, entityIds }, k) => entityIds.forEach((_, i) => byAlias.set(part.alias(i), { k, i })));
-  const own = asks.map(({ entityIds }) => entityIds.map((): GraphQLError[] => []));
-  const shared: GraphQLError[] = [];
+  const own = asks.map(({ entityIds }) => entityIds.map((): EntityError[] => []));
+  const shared: EntityError[] = [];
   for (const e of answer.errors ?? []) {
     const path = (e as { path?: Array<string | number> }).path;
     const at = typeof path?.[0] === 'string' ? byAlias.get(path[0]) : undefined;
-    // The transports serialise errors with GraphQLError's toJSON; these come formatted, as HTTP sends them.
-    const error = new GraphQLError(e.message, { extensions: e.extensions, path: at ? [responseKeys[at.k]!, ...path!.slice(1)] : path });
-    if (at) own[at.k]![at.i]!.push(error);
-    else shared.push(error);
+    if (at) own[at.k]![at.i]!.push({ message: e.message, extensions: e.extensions, path: path!.slice(1), rooted: true });
+    else shared.push({ message: e.message, extensions: e.extensions, path, rooted: false });
   }
   const noData = answer.data === null || answer.data === undefined;
   return asks.map(({ part, entityIds }, k) =>
