@@ -29,33 +29,39 @@
  *     [--subscribers 1000] [--events 200] [--rate 20] [--distinct-events 10] [--distinct-rate 1] \
  *     [--writers 4] [--seconds 5] [--idle 1000] [--per-socket 20] [--baseline-runs 200] [--timeout 30]
  *
- * With REDIS_URL set the stream bus (and the rate limiter) is Redis, as
- * with several replicas; otherwise the in-process bus. Each run adds a
- * tenant of its own (bench-streams-…, rate limit lifted) and its decisions.
- * Without --expose-gc the memory figures include garbage and are noisy.
+ * The stream bus is Redis (REDIS_URL, default redis://127.0.0.1:6379):
+ * the subgraphs run as four processes of their own (bench/subgraph-processes.ts),
+ * as deployed, and wake the gateway through it. Each run adds a tenant of
+ * its own (bench-streams-…, rate limit lifted) and its decisions. Without
+ * --expose-gc the memory figures include garbage and are noisy.
  *
- * Design: this process is the system under test (startSystem: gateway and
- * subgraphs, as the other benches), and measures its own memory. The
- * clients are two forked processes (bench/streams-clients.ts): one holds
- * every subscriber, one writes the decisions and runs the baseline query.
- * On a 2-core machine clients in this process would parse S frames per
- * event on the gateway's event loop and delay the very fan-out measured;
- * separate processes still compete for the cores, which the numbers
- * include. Subscriptions are spread 20 per socket (--per-socket; 1,000 on
+ * Design: this process is the gateway under test, and measures its own
+ * memory. The clients are two forked processes (bench/streams-clients.ts):
+ * one holds every subscriber, one writes the decisions and runs the
+ * baseline query. On a 2-core machine clients in this process would parse
+ * S frames per event on the gateway's event loop and delay the very fan-out
+ * measured; separate processes still compete for the cores (with the
+ * subgraphs and PostgreSQL), which the numbers include. Subscriptions are
+ * spread 20 per socket (--per-socket; 1,000 on
  * 50 sockets), within the gateway's 50 per socket (lib/limits.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
+import { CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { DEFAULT_STREAM_LIMITS } from '../lib/limits';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { createLogger, type Logger } from '../lib/logger';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
-import { startSystem } from '../system/start-system';
+import { buildGateway } from '../gateway/server';
+import { CallerSigner } from '../lib/internal-token';
+import { SUPERGRAPH_PATH } from '../lib/supergraph';
+import type { RunningServer } from '../lib/subgraph/server';
+import { startSubgraphProcesses } from './subgraph-processes';
 import type { Delivery, LatencySummary, Ops, Reply, SubscriptionSpec, Writes, subscriberOps, writerOps } from './streams-clients';
 
 // A dashboard's live feed: two federated hops (tenants, packages) besides the decision itself.
@@ -408,20 +414,29 @@ async function main() {
   if (process.env.NODE_ENV !== 'production') throw new Error('run the bench with NODE_ENV=production, as the gateway is deployed');
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL: see the header of bench/streams.ts)');
-  const redisUrl = process.env.REDIS_URL;
+  // The subgraphs run in processes of their own and publish commits on Redis, as deployed.
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const warnings = new Map<string, number>();
-  const { privateKey, publicKey } = generateCheckpointKeyPair();
-  const system = await startSystem({
-    databaseUrl,
-    logger: countingLogger(warnings),
-    ports: 'ephemeral',
-    callerKeys: generateInternalKeyPair(),
-    cursorSecret: randomBytes(32).toString('hex'),
-    poolSize: 10,
-    // One tenant holds every subscriber and idle socket here: its per-tenant stream limits are lifted, the per-socket one kept.
-    protection: { redisUrl, streamLimits: { ...DEFAULT_STREAM_LIMITS, maxSubscriptionsPerTenant: 1_000_000, maxConnectionsPerTenant: 1_000_000 } },
-    auditCheckpoint: { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) },
-  });
+  const callerKeys = generateInternalKeyPair();
+  const subgraphs = await startSubgraphProcesses({ databaseUrl, publicKey: callerKeys.publicKey, cursorSecret: randomBytes(32).toString('hex'), redisUrl });
+  let gateway: RunningServer;
+  try {
+    gateway = await buildGateway({
+      supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      subgraphUrls: subgraphs.urls,
+      databaseUrl,
+      callerSigner: new CallerSigner(callerKeys.privateKey),
+      jwt: null,
+      redisUrl,
+      // One tenant holds every subscriber and idle socket here: its per-tenant stream limits are lifted, the per-socket one kept.
+      streamLimits: { ...DEFAULT_STREAM_LIMITS, maxSubscriptionsPerTenant: 1_000_000, maxConnectionsPerTenant: 1_000_000 },
+      auditCheckpoint: { signer: new CheckpointSigner(generateCheckpointKeyPair().privateKey) },
+      logger: countingLogger(warnings),
+    }).listen(0, '127.0.0.1');
+  } catch (err) {
+    await subgraphs.close();
+    throw err;
+  }
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const clients: Array<{ close(): Promise<void> }> = [];
   try {
@@ -430,9 +445,9 @@ async function main() {
     clients.push(subscribers);
     const writer = await ClientProcess.start<typeof writerOps>('writer');
     clients.push(writer);
-    const b: Bench = { options, httpUrl: system.gateway.url, wsUrl: system.gateway.url.replace(/^http/, 'ws'), tenant, subscribers, writer };
+    const b: Bench = { options, httpUrl: gateway.url, wsUrl: gateway.url.replace(/^http/, 'ws'), tenant, subscribers, writer };
     const o = options;
-    console.log(`streams: tenant ${tenant.slug}, bus ${redisUrl ? 'Redis' : 'in-process'}, PostgreSQL ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+    console.log(`streams: tenant ${tenant.slug}, gateway in this process, subgraphs in four (pids ${Object.values(subgraphs.pids).join(', ')}), bus Redis ${redisUrl}, PostgreSQL ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
 
     const baseline = await measureBaseline(b);
     // Before the load runs: what they leave behind (pool and keep-alive connections, caches) is freed over the next seconds and would blur a delta this small.
@@ -452,7 +467,8 @@ async function main() {
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
     await pool.end();
-    await system.close();
+    await gateway.close();
+    await subgraphs.close();
   }
 }
 

@@ -41,7 +41,8 @@ export async function readStreamEvents(
     `SELECT c.commit_seq::text AS commit, e.seq::text AS seq, e.topic, e.tenant_id, e.entity_id, e.attributes
        FROM stream_commits c
        JOIN stream_events e ON e.tx_id = c.tx_id
-      WHERE (c.commit_seq, e.seq) > ($1::bigint, $2::bigint)
+      -- The row comparison spelled out, so the scan of stream_commits starts at the position instead of at the first commit.
+      WHERE c.commit_seq >= $1::bigint AND (c.commit_seq > $1::bigint OR e.seq > $2::bigint)
         AND ($3::uuid IS NULL OR e.tenant_id = $3::uuid)
         AND ($4::text IS NULL OR e.topic = $4::text)
       ORDER BY c.commit_seq, e.seq
