@@ -1,0 +1,195 @@
+/**
+ * Our gateway (API-key authentication, rate limiting and the audit trail
+ * on) against plain @apollo/gateway and Hive Gateway (its defaults, and
+ * with in-flight request deduplication off), side by side over the same
+ * four subgraph processes, each gateway one Node process with
+ * NODE_ENV=production. It first checks that all four answer identical
+ * data, then loads each in turn (interleaved rounds, after a warm-up) from
+ * a forked autocannon process, and prints req/s, p50/p95/p99, errors and
+ * the ratio to ours, for each query at each connection count; then our
+ * gateway's RSS before, right after, and 10 s after the runs.
+ *
+ *   createdb bench && export DATABASE_URL=postgresql://root@127.0.0.1:5432/bench
+ *   npm run db:migrate && npx tsx scripts/seed.ts --decisions 100000
+ *   npm run bench:peers          # installs Hive Gateway in bench/peers (once)
+ *   NODE_ENV=production npx tsx bench/gateways.ts [--seconds 15] [--warmup 5] [--rounds 2] [--connections 10,50] [--only dashboard,federated]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
+import { poolConfigFromUrl } from '../lib/database-url';
+import { generateInternalKeyPair } from '../lib/internal-keys';
+import { SUPERGRAPH_PATH } from '../lib/supergraph';
+import { createApiKey } from '../subgraphs/tenants/api-keys';
+import type { LoadRequest, LoadResult } from './load-process';
+import { startSubgraphProcesses } from './subgraph-processes';
+
+const QUERIES: Record<string, string> = {
+  dashboard: `{ decisions(first: 20, filter: { outcome: [DECLINE, REVIEW] }) { edges { node { id outcome
+      tenant { slug plan installations { installedAt packageVersion { version package { slug } } } }
+      packageVersion { version conformanceScore package { slug riskTier } }
+      lineage { requestId events { action surface } } } } } }`,
+  federated: '{ decisions(first: 20) { edges { node { id outcome tenant { slug } packageVersion { version package { slug } } } } } }',
+};
+
+interface Gateway {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  child: ChildProcess;
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '10,50' },
+      only: { type: 'string', default: Object.keys(QUERIES).join(',') },
+    },
+  });
+  return {
+    seconds: Number(values.seconds),
+    warmup: Number(values.warmup),
+    rounds: Number(values.rounds),
+    connections: values.connections!.split(',').map(Number),
+    queries: values.only!.split(','),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function post(url: string, headers: Record<string, string>, query: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** Forks a gateway process and waits until it answers a query. */
+async function startGateway(name: string, file: string, env: Record<string, string>, headers: Record<string, string>): Promise<Gateway> {
+  const port = await freePort();
+  let output = '';
+  const child = fork(path.resolve(__dirname, '..', file), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env.PATH!, NODE_ENV: 'production', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.stdout!.on('data', (c: Buffer) => void (output = (output + c).slice(-4_000)));
+  child.stderr!.on('data', (c: Buffer) => void (output = (output + c).slice(-4_000)));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
+    const answer = await post(url, headers, '{ __typename }').catch(() => null);
+    if (answer?.status === 200 && answer.body?.data) return { name, url, headers, child };
+    if (Date.now() > deadline) throw new Error(`${name} did not answer within 60 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function load(request: LoadRequest): Promise<LoadResult> {
+  const child = fork(path.resolve(__dirname, 'load-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    return await new Promise<LoadResult>((resolve, reject) => {
+      child.once('message', (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
+      child.once('exit', (code) => reject(new Error(`the load process exited (${code})`)));
+      child.send(request);
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+async function main() {
+  const o = options();
+  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production, as the gateways are deployed');
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated PostgreSQL seeded with 100k decisions)');
+  const callerKeys = generateInternalKeyPair();
+  const privateKey = callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+  const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
+  const { rows: [tenant] } = await pool.query<{ id: string; slug: string }>(
+    'SELECT t.id, t.slug FROM tenants t JOIN decisions d ON d.tenant_id = t.id GROUP BY t.id ORDER BY count(*) DESC LIMIT 1',
+  );
+  if (!tenant) throw new Error('the database has no decisions: seed it first');
+  // Rate limiting stays on; the plan's budget would answer most of the run with cheap 429s, so it is lifted.
+  await pool.query('UPDATE tenants SET rate_limit_per_minute = 1000000000 WHERE id = $1', [tenant.id]);
+  const { key } = await createApiKey(pool, { tenant: { slug: tenant.slug }, name: 'bench-gateways', scopes: ['read'], environment: 'SANDBOX' }, { requestId: 'req_bench', actor: 'bench', surface: 'INTERNAL' });
+
+  const subgraphs = await startSubgraphProcesses({ databaseUrl, publicKey: callerKeys.publicKey, cursorSecret: randomBytes(32).toString('hex') });
+  const gateways: Gateway[] = [];
+  try {
+    const urlsEnv = Object.fromEntries(Object.entries(subgraphs.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
+    const peerEnv = { INTERNAL_AUTH_PRIVATE_KEY: privateKey, BENCH_TENANT_ID: tenant.id, SUBGRAPH_URLS: JSON.stringify(subgraphs.urls), SUPERGRAPH_SDL: readFileSync(SUPERGRAPH_PATH, 'utf8') };
+    gateways.push(
+      await startGateway('ours (API key + audit)', 'gateway/index.ts', { DATABASE_URL: databaseUrl, INTERNAL_AUTH_PRIVATE_KEY: privateKey, AUDIT_CHECKPOINT_PRIVATE_KEY: generateCheckpointKeyPair().privateKey, ...urlsEnv }, { 'x-api-key': key }),
+      await startGateway('@apollo/gateway', 'bench/peers/apollo-peer.ts', peerEnv, {}),
+      await startGateway('Hive Gateway', 'bench/peers/hive-peer.ts', peerEnv, {}),
+      await startGateway('Hive, dedup off', 'bench/peers/hive-peer.ts', { ...peerEnv, HIVE_DEDUP: 'off' }, {}),
+    );
+    const ours = gateways[0]!;
+
+    for (const name of o.queries) {
+      const query = QUERIES[name]!;
+      const answers = await Promise.all(gateways.map((g) => post(g.url, g.headers, query)));
+      const reference = answers[0]!.body;
+      if (answers[0]!.status !== 200 || reference?.errors || !reference?.data) throw new Error(`ours answered ${name} with ${JSON.stringify(reference).slice(0, 500)}`);
+      answers.forEach((a, i) => {
+        if (!isDeepStrictEqual(a.body?.data, reference.data) || a.body?.errors) throw new Error(`${gateways[i]!.name} answers ${name} differently: ${JSON.stringify(a.body).slice(0, 500)}`);
+      });
+      console.log(`${name}: all four gateways answer the same data (${JSON.stringify(reference.data).length} bytes)`);
+    }
+
+    const rssBefore = rssMb(ours.child.pid!);
+    console.log(`\n${o.rounds} interleaved rounds of ${o.seconds} s after a ${o.warmup} s warm-up per gateway; 2 cores shared by everything\n`);
+    console.log('| query | connections | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | ours ÷ it (req/s) |');
+    console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    for (const name of o.queries) {
+      const body = JSON.stringify({ query: QUERIES[name] });
+      for (const connections of o.connections) {
+        for (const g of gateways) await load({ url: g.url, headers: g.headers, body, connections, seconds: o.warmup });
+        const results = new Map<Gateway, LoadResult[]>(gateways.map((g) => [g, []]));
+        for (let round = 0; round < o.rounds; round++) {
+          for (const g of gateways) results.get(g)!.push(await load({ url: g.url, headers: g.headers, body, connections, seconds: o.seconds }));
+        }
+        const mean = (rs: LoadResult[], f: (r: LoadResult) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+        const oursRps = mean(results.get(ours)!, (r) => r.rps);
+        for (const g of gateways) {
+          const rs = results.get(g)!;
+          const rps = mean(rs, (r) => r.rps);
+          console.log(`| ${name} | ${connections} | ${g.name} | ${fmt(rps)} | ${fmt(mean(rs, (r) => r.p50))} | ${fmt(mean(rs, (r) => r.p95))} | ${fmt(mean(rs, (r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${fmt(oursRps / rps, 2)} |`);
+        }
+      }
+    }
+    const rssAfter = rssMb(ours.child.pid!);
+    await new Promise((r) => setTimeout(r, 10_000));
+    console.log(`\nour gateway's RSS: ${fmt(rssBefore)} MB before the runs, ${fmt(rssAfter)} MB right after, ${fmt(rssMb(ours.child.pid!))} MB 10 s later`);
+  } finally {
+    for (const g of gateways) g.child.kill('SIGTERM');
+    await subgraphs.close();
+    await pool.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
