@@ -148,11 +148,22 @@ describe('a caller token captured between the gateway and decisions', () => {
 
   it('does not stop the gateway: each fetch gets a token of its own, so concurrent calls never collide', async () => {
     const before = sniffer.captured.length;
-    const answers = await Promise.all(Array.from({ length: 20 }, () => graphql(sniffedGateway.url, DECISIONS, undefined, { 'x-api-key': creds.keys.readA })));
+    const distinct = 'query($n: Int!) { decisions(first: $n) { edges { node { id outcome } } } }';
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => graphql(sniffedGateway.url, distinct, { n: i + 1 }, { 'x-api-key': creds.keys.readA })));
     for (const res of answers) expect(res.errors).toBeUndefined();
     const ids = sniffer.captured.slice(before).map((t) => payloadOf(t).jti);
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
+  });
+
+  it('sends identical reads in flight at once as one fetch, with one token: nothing is sent twice', async () => {
+    const before = sniffer.captured.length;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => graphql(sniffedGateway.url, DECISIONS, undefined, { 'x-api-key': creds.keys.readA })));
+    for (const res of answers) expect({ data: res.data, errors: res.errors }).toEqual({ data: answers[0]!.data, errors: undefined });
+    const ids = sniffer.captured.slice(before).map((t) => payloadOf(t).jti);
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+    expect(ids.length).toBeLessThan(20);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('passes on the REST facade too, one token per fetch', async () => {

@@ -17,6 +17,7 @@ import { reclassifyValidationError } from './argument-errors';
 import { auditPlugin } from './audit-plugin';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { SubgraphFetcher } from './subgraph-fetcher';
 
 export interface FederatedGraphOptions {
   /** The composed supergraph SDL (schema/supergraph.graphql). */
@@ -35,9 +36,10 @@ export interface FederatedGraphOptions {
 /** Apollo Server over @apollo/gateway: plans each operation across the subgraphs, audits it, masks its errors. */
 export function createFederatedGraph(options: FederatedGraphOptions): ApolloServer<GatewayContext> {
   const { urls, callerSigner, logger } = options;
+  const fetcher = new SubgraphFetcher({ timeoutMs: options.bounds.operationTimeoutMs, maxResponseBytes: options.bounds.maxResponseBytes });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds),
+    buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds, fetcher),
   });
   const maskErrors = makeErrorMasker(logger);
   return new ApolloServer<GatewayContext>({
@@ -57,6 +59,7 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin<GatewayContext>((context) => context.requestId),
       auditPlugin(options.audit, logger),
+      { serverWillStart: async () => ({ serverWillStop: () => fetcher.close() }) },
     ],
   });
 }

@@ -6,11 +6,15 @@ import { INTERNAL_CALLER_HEADER, type CallerSigner } from '../../lib/internal-to
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
 import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
+import { SHARE_KEY_HEADER, type SubgraphFetcher } from './subgraph-fetcher';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
 type NodeFetchRequest = NonNullable<Parameters<RemoteGraphQLDataSource['parseBody']>[1]>;
 
 class AnswerTooLarge extends Error {}
+
+/** The operations the query planner sends a subgraph start with their type. */
+const MUTATION = /^\s*mutation\b/;
 
 /**
  * How the gateway calls one subgraph: forwards the request id and the
@@ -26,15 +30,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     private readonly signer: CallerSigner,
     private readonly bounds: AnswerBounds,
+    fetcher: SubgraphFetcher,
   ) {
     // APQ would send one signed header twice (hash first, then the query),
     // and the subgraph refuses the second as a replay: keep it off.
-    super({ url, apq: false });
-    // The default fetcher (make-fetch-happen) takes a per-request timeout: a
-    // stuck subgraph is cut at the operation's deadline. (Its `size` option
-    // is checked as an exact length, not a cap; parseBody bounds sizes.)
-    const base = this.fetcher;
-    this.fetcher = (input, init) => base(input, { ...init, timeout: bounds.operationTimeoutMs } as typeof init);
+    super({ url, apq: false, fetcher: fetcher.fetch as unknown as RemoteGraphQLDataSource['fetcher'] });
   }
 
   /** Counts every subgraph answer towards the operation's response bound before parsing it. */
@@ -72,6 +72,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!context?.caller) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     request.http?.headers.set(INTERNAL_CALLER_HEADER, this.signer.sign(context.caller, this.serviceName));
+    // A read's answer depends on the caller's tenant and scopes, the document and the variables: identical ones in flight are sent once.
+    if (request.query && !MUTATION.test(request.query)) {
+      const { tenantId, scopes } = context.caller;
+      request.http?.headers.set(SHARE_KEY_HEADER, `${tenantId ?? 'platform'}|${[...scopes].sort().join(',')}`);
+    }
   }
 
   /** Gathers what the subgraph reports about the call for its audit record. */
@@ -81,13 +86,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {
-    const type = (error as { type?: unknown }).type;
-    if (error instanceof AnswerTooLarge || type === 'max-size') {
+    if (error instanceof AnswerTooLarge) {
       throw new GraphQLError(`the answer grew past ${this.bounds.maxResponseBytes} bytes; select fewer fields or smaller pages`, {
         extensions: { code: ErrorCode.RESPONSE_TOO_LARGE, serviceName: this.serviceName, limit: { name: 'maxResponseBytes', max: this.bounds.maxResponseBytes } },
       });
     }
-    if (type === 'request-timeout') {
+    if ((error as { name?: unknown }).name === 'TimeoutError') {
       throw new GraphQLError(`the ${this.serviceName} service did not answer within ${this.bounds.operationTimeoutMs} ms`, {
         extensions: { code: ErrorCode.OPERATION_TIMEOUT, serviceName: this.serviceName },
       });
