@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
@@ -14,6 +14,7 @@ import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
 import { Authenticator, type JwtSettings } from './auth/authenticator';
 import { CredentialsRead } from './auth/credentials-read';
+import { KeyCache } from './auth/key-cache';
 import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
@@ -80,7 +81,13 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
   const credentials = new CredentialsRead(pool);
-  const authenticator = new Authenticator(credentials, options.jwt, logger, options.operatorRateLimitPerMinute);
+  const keys = new KeyCache(
+    credentials,
+    () => new Client(poolConfigFromUrl(options.databaseUrl, { connectionTimeoutMillis: 2_000 })),
+    (payload) => pool.query("SELECT pg_notify('credentials_changed', $1)", [payload]),
+    logger,
+  );
+  const authenticator = new Authenticator(credentials, options.jwt, logger, options.operatorRateLimitPerMinute, keys);
   // Wakes every replica's stream reader when records commit: auditEventAppended follows the trail.
   const ownBus = options.streamBus ? null : options.redisUrl ? new RedisBus(options.redisUrl, logger) : new InProcessBus();
   const streamBus = options.streamBus ?? ownBus!;
@@ -128,6 +135,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
       const bound = await listenOn(httpServer, port, host);
       checkpointer?.start();
       reader.start();
+      keys.start();
       sessions.watch();
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
@@ -145,6 +153,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
           await checkpointer?.stop();
           await limiter.close();
           await ownBus?.close();
+          await keys.stop();
           await pool.end();
         },
       };

@@ -7,6 +7,7 @@ import { ErrorCode, HTTP_STATUS } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
 import type { CredentialsRead, StoredKey } from './credentials-read';
+import type { KeyCache } from './key-cache';
 
 export interface JwtSettings {
   secret?: string;
@@ -58,6 +59,8 @@ export class Authenticator {
     private readonly logger: Logger,
     /** The budget of a platform operator's key, which names no tenant. */
     private readonly operatorRateLimitPerMinute = 10_000,
+    /** Keys held in memory while their changes are heard; absent, every call reads the database. */
+    private readonly keys?: KeyCache,
   ) {
     this.jwtKey = !jwt ? null : jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : new TextEncoder().encode(jwt.secret);
   }
@@ -85,7 +88,7 @@ export class Authenticator {
     if (!prefix) return fail('malformed', 'the API key is malformed');
     let row: StoredKey | null;
     try {
-      row = await this.credentials.byPrefix(prefix);
+      row = await (this.keys ?? this.credentials).byPrefix(prefix);
     } catch (err) {
       this.logger.warn('credential store unavailable', { err, requestId });
       return fail('unavailable', 'credentials cannot be checked right now; retry shortly');
@@ -96,6 +99,7 @@ export class Authenticator {
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return fail('expired', 'the API key has expired');
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
       this.credentials.touch(row.id).catch((err) => this.logger.warn('could not record key use', { err, requestId }));
+      this.keys?.touched(prefix, new Date());
     }
     return {
       caller: { requestId, actor: `key:${row.id}`, tenantId: row.tenantId, scopes: new Set(knownScopes(row.scopes)), surface },
