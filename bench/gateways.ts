@@ -7,7 +7,10 @@
  * data, then loads each in turn (interleaved rounds, after a warm-up) from
  * a forked autocannon process, and prints req/s, p50/p95/p99, errors and
  * the ratio to ours, for each query at each connection count; then our
- * gateway's RSS before, right after, and 10 s after the runs.
+ * gateway's RSS before, right after, and 10 s after the runs. The last row
+ * of each group is the floor: the subgraph calls of the query's plan
+ * (recorded through a proxy while plain @apollo/gateway ran it once) made
+ * directly, stage after stage, with no gateway (bench/direct-process.ts).
  *
  *   createdb bench && export DATABASE_URL=postgresql://root@127.0.0.1:5432/bench
  *   npm run db:migrate && npx tsx scripts/seed.ts --decisions 100000
@@ -23,8 +26,11 @@ import { Pool } from 'pg';
 import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
+import { INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
+import http from 'node:http';
+import type { DirectRequest } from './direct-process';
 import type { LoadRequest, LoadResult } from './load-process';
 import { startSubgraphProcesses } from './subgraph-processes';
 
@@ -98,17 +104,57 @@ async function startGateway(name: string, file: string, env: Record<string, stri
   }
 }
 
-async function load(request: LoadRequest): Promise<LoadResult> {
-  const child = fork(path.resolve(__dirname, 'load-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function inProcess(file: string, job: LoadRequest | DirectRequest): Promise<LoadResult> {
+  const child = fork(path.resolve(__dirname, file), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
       child.once('message', (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
-      child.once('exit', (code) => reject(new Error(`the load process exited (${code})`)));
-      child.send(request);
+      child.once('exit', (code) => reject(new Error(`${file} exited (${code})`)));
+      child.send(job);
     });
   } finally {
     child.kill();
   }
+}
+
+const load = (request: LoadRequest) => inProcess('load-process.ts', request);
+
+type Call = { subgraph: string; url: string; body: string; start: number; end: number };
+
+/** Relays to each subgraph and records every call (its subgraph, body and timing), for the direct floor. */
+async function recordingProxies(urls: Record<string, string>): Promise<{ urls: Record<string, string>; calls: Call[]; close(): void }> {
+  const calls: Call[] = [];
+  const servers: http.Server[] = [];
+  const proxied: Record<string, string> = {};
+  for (const [subgraph, url] of Object.entries(urls)) {
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', async () => {
+        const start = performance.now();
+        const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_CALLER_HEADER]: String(req.headers[INTERNAL_CALLER_HEADER]) }, body });
+        const text = await answer.text();
+        calls.push({ subgraph, url, body, start, end: performance.now() });
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        res.end(text);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    proxied[subgraph] = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
+  }
+  return { urls: proxied, calls, close: () => servers.forEach((s) => s.close()) };
+}
+
+/** Calls in the stages the plan ran them in: a call that started before any call of the current stage answered belongs to it. */
+function stagesOf(calls: Call[]): DirectRequest['stages'] {
+  const stages: Call[][] = [];
+  for (const call of [...calls].sort((a, b) => a.start - b.start)) {
+    const current = stages[stages.length - 1];
+    if (current && call.start < Math.min(...current.map((c) => c.end))) current.push(call);
+    else stages.push([call]);
+  }
+  return stages.map((stage) => stage.map(({ subgraph, url, body }) => ({ subgraph, url, body })));
 }
 
 function rssMb(pid: number): number {
@@ -158,6 +204,27 @@ async function main() {
       console.log(`${name}: all four gateways answer the same data (${JSON.stringify(reference.data).length} bytes)`);
     }
 
+    // The floor: the plan's subgraph calls, recorded once through plain @apollo/gateway.
+    const proxies = await recordingProxies(subgraphs.urls);
+    const plans: Record<string, DirectRequest['stages']> = {};
+    try {
+      const recorder = await startGateway('recorder', 'bench/peers/apollo-peer.ts', { ...peerEnv, SUBGRAPH_URLS: JSON.stringify(proxies.urls) }, {});
+      try {
+        for (const name of o.queries) {
+          await post(recorder.url, {}, QUERIES[name]!);
+          proxies.calls.length = 0;
+          await post(recorder.url, {}, QUERIES[name]!);
+          // Replayed against the subgraphs themselves, not the proxies.
+          plans[name] = stagesOf(proxies.calls.map((c) => ({ ...c, url: subgraphs.urls[c.subgraph as keyof typeof subgraphs.urls] })));
+          console.log(`${name}: the plan makes ${proxies.calls.length} subgraph calls in ${plans[name]!.length} stages`);
+        }
+      } finally {
+        recorder.child.kill('SIGTERM');
+      }
+    } finally {
+      proxies.close();
+    }
+
     const rssBefore = rssMb(ours.child.pid!);
     console.log(`\n${o.rounds} interleaved rounds of ${o.seconds} s after a ${o.warmup} s warm-up per gateway; 2 cores shared by everything\n`);
     console.log('| query | connections | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | ours ÷ it (req/s) |');
@@ -172,11 +239,13 @@ async function main() {
         }
         const mean = (rs: LoadResult[], f: (r: LoadResult) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
         const oursRps = mean(results.get(ours)!, (r) => r.rps);
-        for (const g of gateways) {
-          const rs = results.get(g)!;
+        const row = (label: string, rs: LoadResult[]) => {
           const rps = mean(rs, (r) => r.rps);
-          console.log(`| ${name} | ${connections} | ${g.name} | ${fmt(rps)} | ${fmt(mean(rs, (r) => r.p50))} | ${fmt(mean(rs, (r) => r.p95))} | ${fmt(mean(rs, (r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${fmt(oursRps / rps, 2)} |`);
-        }
+          console.log(`| ${name} | ${connections} | ${label} | ${fmt(rps)} | ${fmt(mean(rs, (r) => r.p50))} | ${fmt(mean(rs, (r) => r.p95))} | ${fmt(mean(rs, (r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${fmt(oursRps / rps, 2)} |`);
+        };
+        for (const g of gateways) row(g.name, results.get(g)!);
+        const direct = await inProcess('direct-process.ts', { stages: plans[name]!, privateKey, tenantId: tenant.id, connections, seconds: o.seconds });
+        row('direct subgraph calls, no gateway', [direct]);
       }
     }
     const rssAfter = rssMb(ours.child.pid!);
