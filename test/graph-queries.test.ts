@@ -146,19 +146,29 @@ describe('packages', () => {
 describe('audit events', () => {
   it('page newest first and filter by request, action and resource', async () => {
     const [d] = await sql(`SELECT id, request_id FROM decisions ORDER BY created_at LIMIT 1`);
-    const { data, errors } = await graphql(
-      url,
-      `query($req: String!, $id: String!, $seeded: DateTime!) {
-         recent: auditEvents(first: 5, filter: { createdBefore: $seeded }) { totalCount edges { node { createdAt } } pageInfo { hasNextPage } }
-         ofRequest: auditEvents(filter: { requestId: $req }) { totalCount edges { node { requestId tenant { slug } } } }
-         created: auditEvents(filter: { action: "decision.created", resourceType: "decision", resourceId: $id }) { totalCount }
-         rest: auditEvents(first: 0, filter: { surface: REST, createdBefore: $seeded }) { totalCount edges { cursor } } }`,
-      // Every test request appends audit events: count only the seeded ones, which no test changes.
-      { req: d.request_id, id: d.id, seeded: SEED.now.toISOString() },
-    );
-    expect(errors).toBeUndefined();
-    const [{ total }] = await sql(`SELECT count(*)::int AS total FROM audit_events WHERE created_at < $1`, [SEED.now]);
-    const [{ rest }] = await sql(`SELECT count(*)::int AS rest FROM audit_events WHERE surface = 'REST' AND created_at < $1`, [SEED.now]);
+    // Other test files running at the same time insert backdated rows (report windows in the past):
+    // the graph's count and the SQL count are taken again until no such insert fell between them.
+    let data: any;
+    let errors: unknown;
+    let total = -1;
+    let rest = -1;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      ({ data, errors } = await graphql(
+        url,
+        `query($req: String!, $id: String!, $seeded: DateTime!) {
+           recent: auditEvents(first: 5, filter: { createdBefore: $seeded }) { totalCount edges { node { createdAt } } pageInfo { hasNextPage } }
+           ofRequest: auditEvents(filter: { requestId: $req }) { totalCount edges { node { requestId tenant { slug } } } }
+           created: auditEvents(filter: { action: "decision.created", resourceType: "decision", resourceId: $id }) { totalCount }
+           rest: auditEvents(first: 0, filter: { surface: REST, createdBefore: $seeded }) { totalCount edges { cursor } } }`,
+        // Every test request appends audit events: count only the seeded ones, which no test changes.
+        { req: d.request_id, id: d.id, seeded: SEED.now.toISOString() },
+      ));
+      expect(errors).toBeUndefined();
+      [{ total }] = await sql(`SELECT count(*)::int AS total FROM audit_events WHERE created_at < $1`, [SEED.now]);
+      [{ rest }] = await sql(`SELECT count(*)::int AS rest FROM audit_events WHERE surface = 'REST' AND created_at < $1`, [SEED.now]);
+      if (data?.recent?.totalCount === total && data?.rest?.totalCount === rest) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
     expect(data.recent.totalCount).toBe(total);
     const times = data.recent.edges.map((e: any) => e.node.createdAt);
     expect(times).toEqual([...times].sort().reverse());
