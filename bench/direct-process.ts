@@ -12,6 +12,7 @@ import { Agent, request } from 'undici';
 import { decodePrivateKey } from '../lib/internal-keys';
 import { CallerSigner, INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import type { LoadResult } from './load-process';
+import { percentile } from './percentile';
 
 export interface DirectRequest {
   stages: Array<Array<{ subgraph: string; url: string; body: string }>>;
@@ -44,8 +45,7 @@ async function run(job: DirectRequest): Promise<LoadResult> {
   );
   await agent.close();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? Number.NaN;
-  return { requests: latencies.length, rps: latencies.length / job.seconds, p50: at(50), p95: at(95), p99: at(99), errors };
+  return { requests: latencies.length, rps: latencies.length / job.seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors };
 }
 
 if (!process.send) throw new Error('bench/direct-process.ts is forked by bench/gateways.ts');

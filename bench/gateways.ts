@@ -32,7 +32,7 @@ import { createApiKey } from '../subgraphs/tenants/api-keys';
 import http from 'node:http';
 import type { DirectRequest } from './direct-process';
 import type { LoadRequest, LoadResult } from './load-process';
-import { startSubgraphProcesses } from './subgraph-processes';
+import { freePort, startSubgraphProcesses } from './subgraph-processes';
 
 const QUERIES: Record<string, string> = {
   dashboard: `{ decisions(first: 20, filter: { outcome: [DECLINE, REVIEW] }) { edges { node { id outcome
@@ -66,15 +66,6 @@ function options() {
     connections: values.connections!.split(',').map(Number),
     queries: values.only!.split(','),
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function post(url: string, headers: Record<string, string>, query: string): Promise<{ status: number; body: any }> {

@@ -5,6 +5,7 @@
  * p90 and p97.5, not p95).
  */
 import autocannon from 'autocannon';
+import { percentile } from './percentile';
 
 export interface LoadRequest {
   url: string;
@@ -21,11 +22,6 @@ export interface LoadResult {
   p95: number;
   p99: number;
   errors: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function run(request: LoadRequest): Promise<LoadResult> {
