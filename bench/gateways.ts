@@ -17,37 +17,21 @@
  *   npm run bench:peers          # installs Hive Gateway in bench/peers (once)
  *   NODE_ENV=production npx tsx bench/gateways.ts [--seconds 15] [--warmup 5] [--rounds 2] [--connections 10,50] [--only dashboard,federated]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import path from 'node:path';
 import { Pool } from 'pg';
 import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
-import { createApiKey } from '../subgraphs/tenants/api-keys';
 import http from 'node:http';
+import { benchTenant } from './bench-tenant';
 import type { DirectRequest } from './direct-process';
-import type { LoadRequest, LoadResult } from './load-process';
-import { freePort, startSubgraphProcesses } from './subgraph-processes';
-
-const QUERIES: Record<string, string> = {
-  dashboard: `{ decisions(first: 20, filter: { outcome: [DECLINE, REVIEW] }) { edges { node { id outcome
-      tenant { slug plan installations { installedAt packageVersion { version package { slug } } } }
-      packageVersion { version conformanceScore package { slug riskTier } }
-      lineage { requestId events { action surface } } } } } }`,
-  federated: '{ decisions(first: 20) { edges { node { id outcome tenant { slug } packageVersion { version package { slug } } } } } }',
-};
-
-interface Gateway {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  child: ChildProcess;
-}
+import { inProcess, load, post, QUERIES, startGateway, type Gateway } from './gateway-process';
+import type { LoadResult } from './load-process';
+import { startSubgraphProcesses } from './subgraph-processes';
 
 function options() {
   const { values } = parseArgs({
@@ -68,47 +52,6 @@ function options() {
   };
 }
 
-async function post(url: string, headers: Record<string, string>, query: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-/** Forks a gateway process and waits until it answers a query. */
-async function startGateway(name: string, file: string, env: Record<string, string>, headers: Record<string, string>): Promise<Gateway> {
-  const port = await freePort();
-  let output = '';
-  const child = fork(path.resolve(__dirname, '..', file), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { PATH: process.env.PATH!, NODE_ENV: 'production', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  child.stdout!.on('data', (c: Buffer) => void (output = (output + c).slice(-4_000)));
-  child.stderr!.on('data', (c: Buffer) => void (output = (output + c).slice(-4_000)));
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
-    const answer = await post(url, headers, '{ __typename }').catch(() => null);
-    if (answer?.status === 200 && answer.body?.data) return { name, url, headers, child };
-    if (Date.now() > deadline) throw new Error(`${name} did not answer within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function inProcess(file: string, job: LoadRequest | DirectRequest): Promise<LoadResult> {
-  const child = fork(path.resolve(__dirname, file), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  try {
-    return await new Promise<LoadResult>((resolve, reject) => {
-      child.once('message', (m: { result?: LoadResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
-      child.once('exit', (code) => reject(new Error(`${file} exited (${code})`)));
-      child.send(job);
-    });
-  } finally {
-    child.kill();
-  }
-}
-
-const load = (request: LoadRequest) => inProcess('load-process.ts', request);
 
 type Call = { subgraph: string; url: string; body: string; start: number; end: number };
 
@@ -163,13 +106,7 @@ async function main() {
   const callerKeys = generateInternalKeyPair();
   const privateKey = callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
-  const { rows: [tenant] } = await pool.query<{ id: string; slug: string }>(
-    'SELECT t.id, t.slug FROM tenants t JOIN decisions d ON d.tenant_id = t.id GROUP BY t.id ORDER BY count(*) DESC LIMIT 1',
-  );
-  if (!tenant) throw new Error('the database has no decisions: seed it first');
-  // Rate limiting stays on; the plan's budget would answer most of the run with cheap 429s, so it is lifted.
-  await pool.query('UPDATE tenants SET rate_limit_per_minute = 1000000000 WHERE id = $1', [tenant.id]);
-  const { key } = await createApiKey(pool, { tenant: { slug: tenant.slug }, name: 'bench-gateways', scopes: ['read'], environment: 'SANDBOX' }, { requestId: 'req_bench', actor: 'bench', surface: 'INTERNAL' });
+  const { tenant, key } = await benchTenant(pool, 'bench-gateways');
 
   const subgraphs = await startSubgraphProcesses({ databaseUrl, publicKey: callerKeys.publicKey, cursorSecret: randomBytes(32).toString('hex') });
   const gateways: Gateway[] = [];

@@ -36,9 +36,19 @@ async function ready(url: string, child: ChildProcess, output: () => string): Pr
  * on free loopback ports, trusting the caller tokens of `publicKey`; with a
  * Redis URL they wake the gateways' stream readers through it, as deployed.
  */
-export async function startSubgraphProcesses(options: { databaseUrl: string; publicKey: KeyObject; cursorSecret: string; redisUrl?: string; poolSize?: number }): Promise<SubgraphProcesses> {
+export async function startSubgraphProcesses(options: {
+  databaseUrl: string;
+  publicKey: KeyObject;
+  cursorSecret: string;
+  redisUrl?: string;
+  poolSize?: number;
+  /** Another checkout to run the subgraphs of (bench/profile.ts compares one before a change). */
+  root?: string;
+  /** Extra Node flags, such as --cpu-prof. */
+  execArgv?: string[];
+}): Promise<SubgraphProcesses> {
   const publicKey = options.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-  const root = path.resolve(__dirname, '..');
+  const root = options.root ?? path.resolve(__dirname, '..');
   const started: Array<{ name: SubgraphName; child: ChildProcess; url: string }> = [];
   const stop = async () => {
     await Promise.all(
@@ -54,7 +64,7 @@ export async function startSubgraphProcesses(options: { databaseUrl: string; pub
   try {
     for (const { name } of SUBGRAPHS) {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'subgraphs', name, 'index.ts')], {
+      const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', path.join(root, 'subgraphs', name, 'index.ts')], {
         cwd: root,
         env: {
           PATH: process.env.PATH,
