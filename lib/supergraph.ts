@@ -13,6 +13,8 @@ export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 
 export const SCHEMA_DIR = path.resolve(__dirname, '..', 'schema');
 export const SUPERGRAPH_PATH = path.join(SCHEMA_DIR, 'supergraph.graphql');
+/** The graph clients see, printed from the supergraph by scripts/compose.ts. */
+export const API_SCHEMA_PATH = path.join(SCHEMA_DIR, 'api.graphql');
 
 export function subgraphSdlPath(name: SubgraphName): string {
   return path.join(SCHEMA_DIR, `${name}.graphql`);

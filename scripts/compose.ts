@@ -1,12 +1,15 @@
 /**
  * Composes the subgraph SDLs under schema/ into schema/supergraph.graphql,
- * which the gateway loads at start. `--check` fails instead of writing when
- * the committed file is stale.
+ * which the gateway loads at start, and prints the graph clients see (the
+ * supergraph's API schema) into schema/api.graphql, which the typed client
+ * is generated from and schema checks compare. `--check` fails instead of
+ * writing when either committed file is stale.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { parse } from 'graphql';
+import { parse, printSchema } from 'graphql';
+import { apiSchemaOf } from '../gateway/graphql/apollo';
 import { composeServices } from '@apollo/composition';
-import { SUBGRAPHS, SUPERGRAPH_PATH, readSubgraphSdl, defaultSubgraphUrl } from '../lib/supergraph';
+import { API_SCHEMA_PATH, SUBGRAPHS, SUPERGRAPH_PATH, readSubgraphSdl, defaultSubgraphUrl } from '../lib/supergraph';
 
 export function composeSupergraph(): string {
   const result = composeServices(
@@ -23,19 +26,28 @@ export function composeSupergraph(): string {
   return result.supergraphSdl.trimEnd() + '\n';
 }
 
+/** The API schema clients introspect, printed: no federation machinery, no @inaccessible parts. */
+export function printApiSchema(supergraphSdl: string): string {
+  return printSchema(apiSchemaOf(supergraphSdl)).trimEnd() + '\n';
+}
+
 function main(): void {
   const supergraph = composeSupergraph();
+  const outputs = [
+    { path: SUPERGRAPH_PATH, text: supergraph },
+    { path: API_SCHEMA_PATH, text: printApiSchema(supergraph) },
+  ];
   if (process.argv.includes('--check')) {
-    const committed = existsSync(SUPERGRAPH_PATH) ? readFileSync(SUPERGRAPH_PATH, 'utf8') : '';
-    if (committed !== supergraph) {
-      console.error('schema/supergraph.graphql is stale: run `npm run generate:supergraph` and commit it');
-      process.exit(1);
-    }
-    console.log('schema/supergraph.graphql is up to date');
+    const stale = outputs.filter((o) => (existsSync(o.path) ? readFileSync(o.path, 'utf8') : '') !== o.text);
+    for (const o of stale) console.error(`${o.path} is stale: run \`npm run generate:supergraph\` and commit it`);
+    if (stale.length > 0) process.exit(1);
+    console.log('schema/supergraph.graphql and schema/api.graphql are up to date');
     return;
   }
-  writeFileSync(SUPERGRAPH_PATH, supergraph);
-  console.log(`wrote ${SUPERGRAPH_PATH}`);
+  for (const o of outputs) {
+    writeFileSync(o.path, o.text);
+    console.log(`wrote ${o.path}`);
+  }
 }
 
 if (require.main === module) main();
