@@ -8,11 +8,11 @@ import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type Stre
 /**
  * Every environment variable the system reads, parsed once at start-up.
  * A bad value stops the process with a message that names the variable.
- * The README's configuration table mirrors this schema.
+ * lib/env-docs.ts documents each one (the README's table and .env.example are written from it).
  */
 const optionalUrl = z.string().url().optional();
 
-const EnvSchema = z.object({
+const EnvObject = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
@@ -74,7 +74,12 @@ const EnvSchema = z.object({
   AUDIT_CHECKPOINT_PUBLIC_KEY: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_CHECKPOINT_EVERY_EVENTS),
   AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_CHECKPOINT_EVERY_SECONDS),
-}).superRefine((env, ctx) => {
+});
+
+/** Every variable lib/env.ts reads, for the documentation check. */
+export const ENV_VARIABLES = Object.keys(EnvObject.shape) as ReadonlyArray<keyof typeof EnvObject.shape>;
+
+const EnvSchema = EnvObject.superRefine((env, ctx) => {
   if ((env.JWT_SECRET || env.JWT_JWKS_URL) && (!env.JWT_ISSUER || !env.JWT_AUDIENCE)) {
     ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT_SECRET or JWT_JWKS_URL is set' });
   }

@@ -20,6 +20,9 @@ status=0
 echo "== supergraph: scripts/compose.ts --check"
 npx tsx scripts/compose.ts --check || status=1
 
+echo "== configuration docs: scripts/env-docs.ts --check"
+npx tsx scripts/env-docs.ts --check || status=1
+
 echo "== resolver types: npm run generate:types"
 npm run --silent generate:types
 
