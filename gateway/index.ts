@@ -23,6 +23,7 @@ const gateway = buildGateway({
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
   streamLimits: streamLimits(env),
+  restDeprecations: env.REST_DEPRECATIONS,
   auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });

@@ -10,6 +10,7 @@ import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
+import type { RouteDeprecation } from '../lib/rest-deprecations';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
 import { Authenticator, type JwtSettings } from './auth/authenticator';
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   limits?: { operation: OperationLimits; answer: AnswerBounds };
   /** Bounds on the live streams' connections and subscriptions; the documented defaults when absent. */
   streamLimits?: StreamLimits;
+  /** REST routes announced for removal (REST_DEPRECATIONS); none when absent. */
+  restDeprecations?: RouteDeprecation[];
   /**
    * Signs checkpoints of the audit chains (lib/audit-log/checkpointer.ts).
    * Null or absent: no checkpoints, and the chains' newest events can be
@@ -122,7 +125,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
         sendJson(res, readiness.ready ? 200 : 503, readiness, headers);
       },
     },
-    restRoute({ authenticator, limiter, audit, execute, logger }),
+    restRoute({ authenticator, limiter, audit, execute, logger, deprecations: options.restDeprecations }),
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),

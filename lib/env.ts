@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { decodePrivateKey, decodePublicKey, type InternalKeyPair } from './internal-keys';
 import { CheckpointKeyring, CheckpointSigner } from './audit-log/checkpoint';
 import { DEFAULT_CHECKPOINT_EVERY_EVENTS, DEFAULT_CHECKPOINT_EVERY_SECONDS } from './audit-log/checkpointer';
+import { parseDeprecations } from './rest-deprecations';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits';
 
 /**
@@ -50,6 +51,18 @@ const EnvObject = z.object({
   JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
   // Rate limits: counters shared in Redis when set, per process otherwise.
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  // REST routes on their way out (lib/rest-deprecations.ts): a JSON list.
+  REST_DEPRECATIONS: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        parseDeprecations(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .transform(parseDeprecations),
   RATE_LIMIT_OPERATOR_PER_MINUTE: z.coerce.number().int().min(1).default(10_000),
   // Operation limits (gateway/graphql/operation-limits.ts has the reasons for each default).
   LIMIT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(DEFAULT_LIMITS.maxDocumentBytes),

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     callerKeys: configuredKeyPair(env) ?? generateInternalKeyPair(),
     cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
     jwt: jwtSettings(env),
-    protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env), streamLimits: streamLimits(env) },
+    protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env), streamLimits: streamLimits(env), restDeprecations: env.REST_DEPRECATIONS },
     auditCheckpoint: { ...checkpoint, ...auditCheckpointInterval(env) },
   });
   const demo = embedded ? await demoKeys(databaseUrl) : null;

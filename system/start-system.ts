@@ -39,7 +39,7 @@ export interface SystemOptions {
   cursorSecret: string;
   jwt?: JwtSettings | null;
   /** Rate limits, operation limits and stream limits of the gateway; its documented defaults when absent. */
-  protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits' | 'streamLimits'>;
+  protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits' | 'streamLimits' | 'restDeprecations'>;
   /**
    * Audit checkpoints: the gateway signs with `signer`, the audit subgraph
    * verifies with `keyring`. Absent: none are signed, and verification

@@ -1,3 +1,4 @@
+import { deprecationHeaders, deprecationNote, type RouteDeprecation } from '../../lib/rest-deprecations';
 import { DECISION_OUTCOMES, SURFACES } from '../../lib/vocabulary';
 
 /**
@@ -383,3 +384,32 @@ export const OPENAPI_DOCUMENT = {
     },
   },
 } as const;
+
+/**
+ * The document as served: each deprecated operation marked `deprecated`,
+ * its description ending with when it goes and what replaces it, and its
+ * responses documenting the Deprecation and Sunset headers.
+ */
+export function openApiDocument(deprecations: readonly RouteDeprecation[]): typeof OPENAPI_DOCUMENT {
+  const document = structuredClone(OPENAPI_DOCUMENT);
+  const paths = document.paths as Record<string, Record<string, { description?: string; deprecated?: boolean; responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+  for (const d of deprecations) {
+    const [method, template] = d.route.split(' ') as [string, string];
+    const operation = paths[template.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+    if (!operation) throw new Error(`the OpenAPI document has no operation for ${d.route}`);
+    operation.deprecated = true;
+    operation.description = `${operation.description ?? ''}${operation.description ? '\n\n' : ''}${deprecationNote(d)}`;
+    // Responses are shared between operations (the error responses): replaced, never changed in place.
+    for (const [status, response] of Object.entries(operation.responses)) {
+      operation.responses[status] = {
+        ...response,
+        headers: {
+          ...response.headers,
+          Deprecation: { description: 'When the route was deprecated (RFC 9745).', schema: { type: 'string', examples: [deprecationHeaders(d).deprecation] } },
+          Sunset: { description: 'When the route goes away (RFC 8594).', schema: { type: 'string', examples: [deprecationHeaders(d).sunset] } },
+        },
+      };
+    }
+  }
+  return document;
+}

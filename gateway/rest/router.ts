@@ -6,6 +6,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, CALL_RECORD_MISSING_MESSAGE, ErrorCode } fro
 import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
+import { deprecationHeaders, type RouteDeprecation } from '../../lib/rest-deprecations';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import type { RequestScope, Route } from '../http/router';
 import { recordCall } from '../audit/record-call';
@@ -14,7 +15,7 @@ import { readJsonObject } from './body';
 import { CREATE_DECISION, GET_DECISION, LIST_DECISIONS, REQUEST_LINEAGE, createDecisionInput, listArguments, restDecision, restEvent, restWarning } from './decisions';
 import { RestError, restErrorFromGraphQL, sendRestError } from './envelope';
 import { INSTALLED_FEATURE, restInputSchema } from './features';
-import { OPENAPI_DOCUMENT } from './openapi';
+import { openApiDocument } from './openapi';
 import { DECISION_REPORT, reportArguments, reportFormat, reportJson, writeReportCsv, type GraphStats } from './reports';
 
 /** What a REST call shares with every operation it runs: the client's id, and the facts for its one audit record. */
@@ -186,6 +187,8 @@ export interface RestDeps {
   audit: AuditWriter;
   execute: Execute;
   logger: Logger;
+  /** Routes announced for removal: their answers carry Deprecation and Sunset, the OpenAPI document says so. */
+  deprecations?: RouteDeprecation[];
 }
 
 /**
@@ -195,8 +198,18 @@ export interface RestDeps {
  * once in the audit trail before answering.
  */
 export function restRoute(deps: RestDeps): Route {
-  return { path: '/v1/', handle: (req, res, scope) => serveRest(deps, req, res, scope), crashBody: restCrash };
+  const deprecated = new Map<Endpoint, RouteDeprecation>();
+  for (const d of deps.deprecations ?? []) {
+    const endpoint = ENDPOINTS.find((e) => `${e.method} ${e.template}` === d.route);
+    // Fail at start-up: a misspelt route would announce nothing while the operator believes clients were told.
+    if (!endpoint) throw new Error(`REST_DEPRECATIONS names ${d.route}, which is not a route (${ENDPOINTS.map((e) => `${e.method} ${e.template}`).join(', ')})`);
+    deprecated.set(endpoint, d);
+  }
+  const served = { ...deps, deprecated, openapi: openApiDocument([...deprecated.values()]) };
+  return { path: '/v1/', handle: (req, res, scope) => serveRest(served, req, res, scope), crashBody: restCrash };
 }
+
+type ServedDeps = RestDeps & { deprecated: Map<Endpoint, RouteDeprecation>; openapi: unknown };
 
 /**
  * URLSearchParams keeps a malformed escape (`%ZZ`) as literal text and turns
@@ -236,14 +249,17 @@ function restCrash(requestId: string) {
   return { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', request_id: requestId } };
 }
 
-async function serveRest(deps: RestDeps, req: IncomingMessage, res: ServerResponse, { requestId, correlationId, headers }: RequestScope): Promise<void> {
+async function serveRest(deps: ServedDeps, req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
+  const { requestId, correlationId } = scope;
   const started = performance.now();
   const call = { correlationId, facts: new CallFactsCollector() };
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, OPENAPI_DOCUMENT, headers);
+  if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, deps.openapi, scope.headers);
 
   const matching = ENDPOINTS.filter((r) => r.pattern.test(url.pathname));
   const endpoint = matching.find((r) => r.method === req.method);
+  const deprecation = endpoint && deps.deprecated.get(endpoint);
+  const headers = deprecation ? { ...scope.headers, ...deprecationHeaders(deprecation) } : scope.headers;
   let caller: Caller | null = null;
   let reply: Reply;
   let bodyHash: string | null = null;
