@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
+import { exitOnSignal } from '../lib/shutdown';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
@@ -29,11 +30,7 @@ const gateway = buildGateway({
 });
 gateway
   .listen(env.PORT ?? 4000, env.HOST)
-  .then((running) => {
-    const stop = () => running.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  })
+  .then((running) => exitOnSignal(running.close, logger))
   .catch((err) => {
     logger.error('failed to start', { err });
     process.exit(1);

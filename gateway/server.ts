@@ -146,11 +146,14 @@ export function buildGateway(options: GatewayOptions): Gateway {
         url,
         port: bound,
         close: async () => {
+          // No new connections from here on (the open ones finish what they asked, below), so a stream client told to go away cannot come back here.
+          httpServer.close();
           // Streams end first, each with a code that tells its client to resume from its last cursor elsewhere.
           await sessions.stop(StreamCloseCode.GOING_AWAY, 'the gateway is shutting down');
           await websockets.close();
           hub.close();
           await reader.stop();
+          // Drains the HTTP requests in flight (their audit records still go through the writer, flushed next).
           await apollo.stop();
           await audit.close();
           await checkpointer?.stop();

@@ -23,6 +23,7 @@ import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
+import { exitOnSignal } from '../lib/shutdown';
 import { ensurePagesBuilt } from './build-pages';
 import { migrateDatabase } from './migrate';
 import { SAMPLE_DECISION } from './sample-requests';
@@ -178,14 +179,11 @@ async function main(): Promise<void> {
   say('or paste into any GraphQL client:');
   say(SAMPLE_QUERY);
 
-  const stop = async () => {
+  exitOnSignal(async () => {
     say('stopping');
     await system.close();
     await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  }, logger);
 }
 
 main().catch((err) => {

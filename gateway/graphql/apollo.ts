@@ -44,6 +44,8 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
   const maskErrors = makeErrorMasker(logger);
   return new ApolloServer<GatewayContext>({
     gateway,
+    // The process stops on signals itself (lib/shutdown.ts), in order; Apollo's own handler would stop the server first and re-raise the signal, which then reads as a second one.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskErrors(reclassifyValidationError(formatted), error),
     includeStacktraceInErrorResponses: false,
     // Analysts explore the graph through introspection whatever NODE_ENV says;
@@ -52,7 +54,8 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
     // "Did you mean …" would list schema names to whoever probes with typos.
     hideSchemaDetailsFromClientErrors: true,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // 5 s for requests in flight to finish, inside the 10 s a stopping process has (lib/shutdown.ts); an operation's own deadline is longer, so a slow one is cut.
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer, stopGracePeriodMillis: 5_000 }),
       // GET /graphql from a browser is sent to GraphiQL by the route; Apollo's own page would load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       // Answers carry no HTTP cache policy (every one is per caller); the plugin's per-field hook costs on large answers.

@@ -172,9 +172,13 @@ export function graphqlSseRoute(options: {
   return {
     path: SSE_PATH,
     handle: (req, res, scope) => {
-      if (!sessions.reserve()) {
+      const reserved = sessions.reserve();
+      if (reserved !== 'ok') {
         req.resume();
-        return sendJson(res, 503, { errors: [{ message: 'this gateway holds as many stream connections as it may; retry shortly', extensions: { code: ErrorCode.RATE_LIMITED, requestId: scope.requestId } }] }, { ...scope.headers, 'retry-after': '5' });
+        const [message, code] = reserved === 'stopping'
+          ? ['this gateway is shutting down; resume from your last cursor on another', ErrorCode.SHUTTING_DOWN]
+          : ['this gateway holds as many stream connections as it may; retry shortly', ErrorCode.RATE_LIMITED];
+        return sendJson(res, 503, { errors: [{ message, extensions: { code, requestId: scope.requestId } }] }, { ...scope.headers, 'retry-after': '5' });
       }
       return serve(req, res, scope).finally(() => sessions.release());
     },

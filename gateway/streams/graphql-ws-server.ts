@@ -85,7 +85,7 @@ export function attachGraphqlWs(options: {
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== options.path) return void socket.destroy();
-    if (!sessions.reserve()) {
+    if (sessions.reserve() !== 'ok') {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }

@@ -83,6 +83,7 @@ export class StreamSessions {
   private reserved = 0;
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly credentials: CredentialsRead,
@@ -91,11 +92,12 @@ export class StreamSessions {
     private readonly logger: Logger,
   ) {}
 
-  /** Counts a connection from its first byte (upgrade or request), before credentials: false when the replica is full. */
-  reserve(): boolean {
-    if (this.reserved >= this.limits.maxConnections) return false;
+  /** Counts a connection from its first byte (upgrade or request), before credentials; refused when the replica is full or stopping. */
+  reserve(): 'ok' | 'full' | 'stopping' {
+    if (this.stopping) return 'stopping';
+    if (this.reserved >= this.limits.maxConnections) return 'full';
     this.reserved++;
-    return true;
+    return 'ok';
   }
 
   release(): void {
@@ -202,6 +204,8 @@ export class StreamSessions {
 
   /** Closes every connection with the given code (shutdown), and stops the watch. */
   async stop(code: StreamCloseCode, reason: string): Promise<void> {
+    // Told to resume elsewhere, a client must not be let back in here.
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.checking;
     for (const connection of [...this.open]) this.close(connection, code, reason);

@@ -1,6 +1,7 @@
 import { openDatabase } from '../database';
 import { auditCheckpointKeyring, loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
 import { createLogger } from '../logger';
+import { exitOnSignal } from '../shutdown';
 import { RedisBus } from '../streams/bus';
 import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
@@ -21,16 +22,13 @@ export function runSubgraphAlone(
   const streamBus = env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined;
   build(subgraphDeps(name, { db, logger, publicKey, cursorSecret, auditCheckpointKeys: auditCheckpointKeyring(env), streamBus }))
     .listen(port, env.HOST)
-    .then((running) => {
-      const stop = async () => {
+    .then((running) =>
+      exitOnSignal(async () => {
         await running.close();
         await streamBus?.close();
         await db.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    })
+      }, logger),
+    )
     .catch((err) => {
       logger.error('failed to start', { err });
       process.exit(1);

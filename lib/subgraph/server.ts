@@ -55,6 +55,8 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
   assertEveryRootFieldGuarded(schema, def.permissions);
   const apollo = new ApolloServer<C>({
     schema,
+    // The process stops on signals itself (lib/shutdown.ts), in order; Apollo's own handler would stop the server first and re-raise the signal, which then reads as a second one.
+    stopOnTerminationSignals: false,
     formatError: makeErrorMasker(logger),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
