@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
+import { startMetricsServer } from '../lib/metrics-server';
 import { exitOnSignal } from '../lib/shutdown';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
@@ -30,7 +31,13 @@ const gateway = buildGateway({
 });
 gateway
   .listen(env.PORT ?? 4000, env.HOST)
-  .then((running) => exitOnSignal(running.close, logger))
+  .then(async (running) => {
+    const metrics = env.METRICS_PORT === undefined ? null : await startMetricsServer(env.METRICS_PORT, env.METRICS_HOST, logger);
+    exitOnSignal(async () => {
+      await running.close();
+      await metrics?.close();
+    }, logger);
+  })
   .catch((err) => {
     logger.error('failed to start', { err });
     process.exit(1);

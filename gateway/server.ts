@@ -10,6 +10,7 @@ import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
+import { watchPool, watchStreams } from '../lib/metrics';
 import type { RouteDeprecation } from '../lib/rest-deprecations';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
@@ -19,6 +20,7 @@ import { KeyCache } from './auth/key-cache';
 import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
+import { metricsRoute } from './http/metrics-route';
 import { graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
@@ -128,6 +130,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     restRoute({ authenticator, limiter, audit, execute, logger, deprecations: options.restDeprecations }),
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
+    metricsRoute(authenticator),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));
@@ -140,6 +143,10 @@ export function buildGateway(options: GatewayOptions): Gateway {
       reader.start();
       keys.start();
       sessions.watch();
+      const unwatch = [
+        watchStreams({ connections: () => sessions.census().connections, subscriptions: () => sessions.census().subscriptions, groups: () => hub.groupCount() }),
+        watchPool('gateway', pool),
+      ];
       const url = `http://${host}:${bound}/graphql`;
       logger.info('gateway listening', { url });
       return {
@@ -160,6 +167,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
           await limiter.close();
           await ownBus?.close();
           await keys.stop();
+          for (const stop of unwatch) stop();
           await pool.end();
         },
       };

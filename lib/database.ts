@@ -1,6 +1,8 @@
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { poolConfigFromUrl } from './database-url';
+import { watchPool } from './metrics';
 
 /**
  * A PrismaClient with its own connection pool. Each subgraph gets one of its
@@ -14,8 +16,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
-  const adapter = new PrismaPg(
+export function openDatabase(url: string, options: { poolSize?: number; /** Names the pool in the metrics (db_pool_connections). */ name?: string } = {}): Database {
+  // The pool is made here, not by the adapter, so its use can be read for the metrics.
+  const pool = new pg.Pool(
     poolConfigFromUrl(url, {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
@@ -27,6 +30,8 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
       options: '-c jit=off',
     }),
   );
+  const unwatch = watchPool(options.name ?? 'subgraph', pool);
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   let statements = 0;
   prisma.$on('query', () => {
@@ -35,6 +40,9 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   return {
     prisma,
     statementCount: () => statements,
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      unwatch();
+      await prisma.$disconnect();
+    },
   };
 }

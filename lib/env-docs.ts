@@ -23,6 +23,8 @@ export const ENV_DOCS: readonly EnvDoc[] = [
   { names: ["HOST"], default: "`127.0.0.1`", usedBy: "all", meaning: "interface to listen on (`0.0.0.0` in containers)" },
   { names: ["PORT"], default: "gateway 4000; decisions 4001, audit 4002, packages 4003, tenants 4004", usedBy: "each process", meaning: "port of the process started" },
   { names: ["DB_POOL_SIZE"], default: "`10`", usedBy: "subgraphs", meaning: "connections per subgraph pool" },
+  { names: ["METRICS_PORT"], default: "unset: no metrics port", usedBy: "each process", meaning: "serves this process's Prometheus metrics at `GET /metrics` on a port of its own, without a credential (the gateway also serves them at `/metrics` on its own port to the platform operator's credential; a subgraph only here). See \"Operations: metrics\"" },
+  { names: ["METRICS_HOST"], default: "`127.0.0.1`", usedBy: "each process", meaning: "interface of the metrics port; keep it off the public network" },
   { names: ["LOG_LEVEL"], default: "`info`", usedBy: "all", meaning: "`debug`, `info`, `warn`, `error`, `silent`; logs are JSON lines" },
   { names: ["DECISIONS_URL", "AUDIT_URL", "PACKAGES_URL", "TENANTS_URL"], default: "`http://127.0.0.1:<default port>/graphql`", usedBy: "gateway", meaning: "where each subgraph listens" },
   { names: ["PGLITE_DATA_DIR"], default: "`.data/pglite`", usedBy: "`npm start`", meaning: "embedded database folder (delete it to start over)" },

@@ -29,6 +29,9 @@ const EnvObject = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Prometheus metrics on a port of their own, without a credential (lib/metrics-server.ts).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   DECISIONS_URL: optionalUrl,
   AUDIT_URL: optionalUrl,

@@ -23,6 +23,7 @@ import { createLogger } from '../lib/logger';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
+import { startMetricsServer } from '../lib/metrics-server';
 import { exitOnSignal } from '../lib/shutdown';
 import { ensurePagesBuilt } from './build-pages';
 import { migrateDatabase } from './migrate';
@@ -179,8 +180,10 @@ async function main(): Promise<void> {
   say('or paste into any GraphQL client:');
   say(SAMPLE_QUERY);
 
+  const metrics = env.METRICS_PORT === undefined ? null : await startMetricsServer(env.METRICS_PORT, env.METRICS_HOST, logger);
   exitOnSignal(async () => {
     say('stopping');
+    await metrics?.close();
     await system.close();
     await embedded?.stop();
   }, logger);

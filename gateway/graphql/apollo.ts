@@ -36,7 +36,8 @@ export interface FederatedGraphOptions {
 /** Apollo Server over @apollo/gateway: plans each operation across the subgraphs, audits it, masks its errors. */
 export function createFederatedGraph(options: FederatedGraphOptions): ApolloServer<GatewayContext> {
   const { urls, callerSigner, logger } = options;
-  const fetcher = new SubgraphFetcher({ timeoutMs: options.bounds.operationTimeoutMs, maxResponseBytes: options.bounds.maxResponseBytes });
+  const names = new Map(Object.entries(urls).map(([name, url]) => [url, name]));
+  const fetcher = new SubgraphFetcher({ timeoutMs: options.bounds.operationTimeoutMs, maxResponseBytes: options.bounds.maxResponseBytes, subgraphOf: (url) => names.get(url) ?? 'unknown' });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds, fetcher),

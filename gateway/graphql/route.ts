@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, HTTPGraphQLResponse } from '@apollo/server';
-import { callEvent, variablesHash } from '../../lib/audit-log/events';
+import { variablesHash } from '../../lib/audit-log/events';
 import type { AuditWriter } from '../../lib/audit-log/writer';
 import { CallFactsCollector } from '../../lib/call-facts';
 import type { Caller } from '../../lib/caller';
@@ -13,6 +13,7 @@ import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import { GRAPHIQL_PATH, wantsHtml } from '../http/pages';
 import type { RequestScope, Route } from '../http/router';
+import { recordCall } from '../audit/record-call';
 import { operationWeight, rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import type { GatewayContext, RequestTracking } from './context';
 import type { OperationGuard } from './operation-limits';
@@ -71,20 +72,18 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
   const { apollo, authenticator, guard, limiter, audit, bounds, logger } = deps;
 
   async function record(scope: RequestScope, caller: Caller | null, status: string, started: number, hashes: Hashes) {
-    await audit.record(
-      callEvent({
-        requestId: scope.requestId,
-        correlationId: scope.correlationId,
-        caller,
-        surface: 'GRAPHQL',
-        scope: caller ? 'read' : null,
-        operationName: null,
-        status,
-        bodySha256: hashes().body,
-        variablesSha256: hashes().variables,
-        latencyMs: Math.round(performance.now() - started),
-      }),
-    );
+    await recordCall(audit, {
+      requestId: scope.requestId,
+      correlationId: scope.correlationId,
+      caller,
+      surface: 'GRAPHQL',
+      scope: caller ? 'read' : null,
+      operationName: null,
+      status,
+      bodySha256: hashes().body,
+      variablesSha256: hashes().variables,
+      latencyMs: Math.round(performance.now() - started),
+    });
   }
 
   /** Answers a refusal in GraphQL's error shape, once it is recorded (or says the audit trail is down). */

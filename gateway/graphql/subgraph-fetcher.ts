@@ -1,4 +1,5 @@
-import { Agent, fetch, Response, type HeadersInit } from 'undici';
+import { Agent, errors, fetch, Response, type HeadersInit } from 'undici';
+import { subgraphFetches, subgraphFetchesShared, subgraphFetchSeconds } from '../../lib/metrics';
 
 /**
  * The header by which the data source asks for a fetch to be shared: what
@@ -7,7 +8,7 @@ import { Agent, fetch, Response, type HeadersInit } from 'undici';
  */
 export const SHARE_KEY_HEADER = 'x-gateway-share-key';
 
-/** What the fetcher did, for tests and the metrics to come. */
+/** What the fetcher did, for tests (the metrics count the same by subgraph). */
 export interface FetchCounts {
   /** Requests sent to subgraphs. */
   sent: number;
@@ -40,7 +41,11 @@ export class SubgraphFetcher {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   private readonly inFlight = new Map<string, Promise<Answer>>();
 
-  constructor(private readonly options: { timeoutMs: number; maxResponseBytes: number }) {}
+  constructor(private readonly options: { timeoutMs: number; maxResponseBytes: number; subgraphOf?: (url: string) => string }) {}
+
+  private subgraphOf(url: string): string {
+    return this.options.subgraphOf?.(url) ?? 'unknown';
+  }
 
   readonly fetch = async (url: string, init: FetchInit = {}): Promise<Response> => {
     const { [SHARE_KEY_HEADER]: shareKey, ...headers } = init.headers ?? {};
@@ -50,6 +55,7 @@ export class SubgraphFetcher {
     const pending = this.inFlight.get(key);
     if (pending) {
       this.counts.shared++;
+      subgraphFetchesShared.inc({ subgraph: this.subgraphOf(url) });
       return respond(await pending);
     }
     const sending = send().finally(() => this.inFlight.delete(key));
@@ -59,16 +65,34 @@ export class SubgraphFetcher {
 
   private async send(url: string, init: FetchInit): Promise<Answer> {
     this.counts.sent++;
-    const res = await fetch(url, { method: init.method, headers: init.headers, body: init.body, dispatcher: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs) });
-    const length = Number(res.headers.get('content-length') ?? Number.POSITIVE_INFINITY);
-    // Left unread: the data source refuses it by its declared length, which it still sees.
-    const body = Number.isFinite(length) && length <= this.options.maxResponseBytes ? await res.text() : (await res.body?.cancel(), null);
-    return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
+    const subgraph = this.subgraphOf(url);
+    const timer = subgraphFetchSeconds.startTimer({ subgraph });
+    let outcome = 'ok';
+    try {
+      const res = await fetch(url, { method: init.method, headers: init.headers, body: init.body, dispatcher: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const length = Number(res.headers.get('content-length') ?? Number.POSITIVE_INFINITY);
+      const fits = Number.isFinite(length) && length <= this.options.maxResponseBytes;
+      // Left unread: the data source refuses it by its declared length, which it still sees.
+      const body = fits ? await res.text() : (await res.body?.cancel(), null);
+      outcome = !fits ? 'too_large' : res.ok ? 'ok' : 'http_error';
+      return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
+    } catch (err) {
+      outcome = isTimeout(err) ? 'timeout' : 'network_error';
+      throw err;
+    } finally {
+      timer();
+      subgraphFetches.inc({ subgraph, outcome });
+    }
   }
 
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === 'TimeoutError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
 }
 
 /** A response of its own for each caller: a body is read once. */

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { rateLimitRejections } from '../../lib/metrics';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Caller } from '../../lib/caller';
 import type { Logger } from '../../lib/logger';
@@ -59,6 +60,7 @@ export class TenantRateLimiter {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       result = refusal;
       allowed = false;
+      rateLimitRejections.inc();
     }
     return {
       allowed,

@@ -5,7 +5,7 @@ import { isPlatformOperator, type Caller } from '../../lib/caller';
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode } from '../../lib/errors';
 import type { StreamLimits } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
-import type { StreamSurface } from '../../lib/vocabulary';
+import { STREAM_SURFACES, type StreamSurface } from '../../lib/vocabulary';
 import type { CredentialsRead } from '../auth/credentials-read';
 import type { SubscriptionHooks } from './subscription-hub';
 
@@ -192,6 +192,17 @@ export class StreamSessions {
 
   connectionCount(): number {
     return this.open.size;
+  }
+
+  /** Open connections and running subscriptions by transport surface, for the metrics. */
+  census(): { connections: Record<StreamSurface, number>; subscriptions: number } {
+    const connections = Object.fromEntries(STREAM_SURFACES.map((s) => [s, 0])) as Record<StreamSurface, number>;
+    let subscriptions = 0;
+    for (const c of this.open) {
+      connections[c.surface]++;
+      subscriptions += c.subscriptions;
+    }
+    return { connections, subscriptions };
   }
 
   /** Starts the credentials watch. */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { auditBatchEvents, auditBatches, auditBatchSeconds } from '../metrics';
 import type { Logger } from '../logger';
 import { appendAuditEvents, chainKeyOf, normalizeAuditEvent, type AuditEventContent, type AuditEventInput } from './chain';
 
@@ -122,6 +123,11 @@ export class AuditWriter {
     }
     if (error !== undefined) {
       this.options.logger?.error('audit events not written', { events: batch.length, error: toError(error) });
+    }
+    if (batch.length > 0) {
+      auditBatches.inc({ outcome: error === undefined ? 'ok' : 'failed' });
+      auditBatchEvents.observe(batch.length);
+      auditBatchSeconds.observe((performance.now() - started) / 1000);
     }
     try {
       this.options.onFlush?.({ events: batch.length, ms: performance.now() - started, ...(error !== undefined && { error }) });

@@ -9,6 +9,7 @@ import { ErrorCode } from '../errors';
 import { handleGraphQLRequest } from '../graphql-http';
 import { makeErrorMasker } from '../error-masking';
 import { listenOn, sendCrash, sendJson } from '../http';
+import { subgraphRequests, subgraphRequestSeconds } from '../metrics';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id';
 import type { Caller } from '../caller';
 import { attachCallFacts, callFactsPlugin } from '../call-facts';
@@ -90,6 +91,11 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       return;
     }
     if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: ErrorCode.NOT_FOUND } }] }, headers);
+    const timer = subgraphRequestSeconds.startTimer({ subgraph: def.name });
+    res.once('finish', () => {
+      timer();
+      subgraphRequests.inc({ subgraph: def.name, status: String(res.statusCode) });
+    });
     if (!verdict?.ok) {
       const reason = verdict?.reason ?? 'missing';
       logger.warn('caller token refused', { reason, requestId });
