@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
+import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits, trustedDocumentsSettings } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
@@ -23,6 +23,7 @@ const gateway = buildGateway({
   operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE,
   limits: gatewayLimits(env),
   streamLimits: streamLimits(env),
+  trustedDocuments: trustedDocumentsSettings(env),
   auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });

@@ -8,7 +8,7 @@ import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
-import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type PersistedQueryLimits, type StreamLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
 import type { RunningServer } from '../lib/subgraph/server';
 import { SUBGRAPHS, defaultSubgraphUrl, type SubgraphName } from '../lib/supergraph';
@@ -18,6 +18,7 @@ import { KeyCache } from './auth/key-cache';
 import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
+import { loadManifest, TrustedDocuments, type TrustedDocumentsMode } from './graphql/trusted-documents';
 import { graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
@@ -47,6 +48,12 @@ export interface GatewayOptions {
   limits?: { operation: OperationLimits; answer: AnswerBounds };
   /** Bounds on the live streams' connections and subscriptions; the documented defaults when absent. */
   streamLimits?: StreamLimits;
+  /**
+   * Which documents run: `allow` (the default) any, by text or by hash;
+   * `safelist` the manifest's only (pages/__generated__/persisted-documents.json
+   * unless `manifestPath` names another). The APQ store's bounds default to DEFAULT_APQ_LIMITS.
+   */
+  trustedDocuments?: { mode: TrustedDocumentsMode; manifestPath?: string; apq?: PersistedQueryLimits };
   /**
    * Signs checkpoints of the audit chains (lib/audit-log/checkpointer.ts).
    * Null or absent: no checkpoints, and the chains' newest events can be
@@ -100,6 +107,13 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const bounds = options.limits?.answer ?? DEFAULT_ANSWER_BOUNDS;
   const apiSchema = apiSchemaOf(options.supergraphSdl);
   const guard = new OperationGuard(apiSchema, options.limits?.operation ?? DEFAULT_LIMITS);
+  const trusted = new TrustedDocuments({
+    mode: options.trustedDocuments?.mode ?? 'allow',
+    manifest: loadManifest(options.trustedDocuments?.manifestPath),
+    apq: options.trustedDocuments?.apq,
+    limits: guard.limits,
+  });
+  logger.info('trusted documents', { mode: trusted.mode, manifestDocuments: trusted.manifestSize });
 
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
@@ -110,7 +124,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
   const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);
   const sessions = new StreamSessions(credentials, audit, options.streamLimits ?? DEFAULT_STREAM_LIMITS, logger);
-  const streamParts = { schema: apiSchema, authenticator, guard, hub, sessions, audit, logger };
+  const streamParts = { schema: apiSchema, authenticator, guard, trusted, hub, sessions, audit, logger };
   const websockets = attachGraphqlWs({ httpServer, path: '/graphql', ...streamParts });
 
   const routes: Route[] = [
@@ -125,7 +139,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     restRoute({ authenticator, limiter, audit, execute, logger }),
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
-    graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
+    graphQLRoute({ apollo, authenticator, guard, trusted, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));
 

@@ -51,6 +51,10 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
     introspection: true,
     // "Did you mean …" would list schema names to whoever probes with typos.
     hideSchemaDetailsFromClientErrors: true,
+    // Documents by hash are the route's (trusted-documents.ts): it looks them up, holds them to the
+    // operation limits with each call's variables and to the safelist. Apollo's own store would run
+    // a registered document unmeasured, so a persistedQuery reaching Apollo is refused.
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // GET /graphql from a browser is sent to GraphiQL by the route; Apollo's own page would load from a CDN.
