@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
+import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits, trustedDocumentsSettings } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { startMetricsServer } from '../lib/metrics-server';
@@ -26,6 +26,7 @@ const gateway = buildGateway({
   limits: gatewayLimits(env),
   streamLimits: streamLimits(env),
   restDeprecations: env.REST_DEPRECATIONS,
+  trustedDocuments: trustedDocumentsSettings(env),
   auditCheckpoint: { signer: requireAuditCheckpointSigner(env), ...auditCheckpointInterval(env) },
   logger,
 });

@@ -8,7 +8,7 @@ import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
-import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type PersistedQueryLimits, type StreamLimits } from '../lib/limits';
 import type { Logger } from '../lib/logger';
 import { watchPool, watchStreams } from '../lib/metrics';
 import type { RouteDeprecation } from '../lib/rest-deprecations';
@@ -21,6 +21,7 @@ import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
 import { metricsRoute } from './http/metrics-route';
+import { loadManifest, TrustedDocuments, type TrustedDocumentsMode } from './graphql/trusted-documents';
 import { graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
@@ -52,6 +53,12 @@ export interface GatewayOptions {
   streamLimits?: StreamLimits;
   /** REST routes announced for removal (REST_DEPRECATIONS); none when absent. */
   restDeprecations?: RouteDeprecation[];
+  /**
+   * Which documents run: `allow` (the default) any, by text or by hash;
+   * `safelist` the manifest's only (pages/__generated__/persisted-documents.json
+   * unless `manifestPath` names another). The APQ store's bounds default to DEFAULT_APQ_LIMITS.
+   */
+  trustedDocuments?: { mode: TrustedDocumentsMode; manifestPath?: string; apq?: PersistedQueryLimits };
   /**
    * Signs checkpoints of the audit chains (lib/audit-log/checkpointer.ts).
    * Null or absent: no checkpoints, and the chains' newest events can be
@@ -105,6 +112,13 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const bounds = options.limits?.answer ?? DEFAULT_ANSWER_BOUNDS;
   const apiSchema = apiSchemaOf(options.supergraphSdl);
   const guard = new OperationGuard(apiSchema, options.limits?.operation ?? DEFAULT_LIMITS);
+  const trusted = new TrustedDocuments({
+    mode: options.trustedDocuments?.mode ?? 'allow',
+    manifest: loadManifest(options.trustedDocuments?.manifestPath),
+    apq: options.trustedDocuments?.apq,
+    limits: guard.limits,
+  });
+  logger.info('trusted documents', { mode: trusted.mode, manifestDocuments: trusted.manifestSize });
 
   const httpServer = http.createServer();
   httpServer.keepAliveTimeout = 65_000;
@@ -115,7 +129,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
   const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);
   const sessions = new StreamSessions(credentials, audit, options.streamLimits ?? DEFAULT_STREAM_LIMITS, logger);
-  const streamParts = { schema: apiSchema, authenticator, guard, hub, sessions, audit, logger };
+  const streamParts = { schema: apiSchema, authenticator, guard, trusted, hub, sessions, audit, logger };
   const websockets = attachGraphqlWs({ httpServer, path: '/graphql', ...streamParts });
 
   const routes: Route[] = [
@@ -131,7 +145,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
     metricsRoute(authenticator),
-    graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
+    graphQLRoute({ apollo, authenticator, guard, trusted, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));
 

@@ -4,7 +4,7 @@ import { decodePrivateKey, decodePublicKey, type InternalKeyPair } from './inter
 import { CheckpointKeyring, CheckpointSigner } from './audit-log/checkpoint';
 import { DEFAULT_CHECKPOINT_EVERY_EVENTS, DEFAULT_CHECKPOINT_EVERY_SECONDS } from './audit-log/checkpointer';
 import { parseDeprecations } from './rest-deprecations';
-import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits';
+import { DEFAULT_ANSWER_BOUNDS, DEFAULT_APQ_LIMITS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type PersistedQueryLimits, type StreamLimits } from './limits';
 
 /**
  * Every environment variable the system reads, parsed once at start-up.
@@ -84,6 +84,13 @@ const EnvObject = z.object({
   STREAM_MAX_SUBSCRIPTIONS_PER_TENANT: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxSubscriptionsPerTenant),
   STREAM_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxConnectionsPerTenant),
   STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_STREAM_LIMITS.maxConnections),
+  // Trusted documents (gateway/graphql/trusted-documents.ts): `safelist` runs
+  // the manifest's documents only (the platform operator aside), for production.
+  TRUSTED_DOCUMENTS: z.enum(['allow', 'safelist']).default('allow'),
+  // Another manifest than the committed one (pages/__generated__/persisted-documents.json), in the client preset's format.
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
+  APQ_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_APQ_LIMITS.maxEntries),
+  APQ_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(DEFAULT_APQ_LIMITS.maxBytes),
   // Audit checkpoints (lib/audit-log/checkpoint.ts): the gateway signs with
   // the private key, the audit subgraph verifies with the public keys.
   AUDIT_CHECKPOINT_PRIVATE_KEY: z.string().min(1).optional(),
@@ -234,6 +241,11 @@ export function streamLimits(env: Env): StreamLimits {
     maxConnectionsPerTenant: env.STREAM_MAX_CONNECTIONS_PER_TENANT,
     maxConnections: env.STREAM_MAX_CONNECTIONS,
   };
+}
+
+/** Which documents the gateway runs, from which manifest, and the bounds of the APQ store. */
+export function trustedDocumentsSettings(env: Env): { mode: 'allow' | 'safelist'; manifestPath: string | undefined; apq: PersistedQueryLimits } {
+  return { mode: env.TRUSTED_DOCUMENTS, manifestPath: env.TRUSTED_DOCUMENTS_MANIFEST, apq: { maxEntries: env.APQ_MAX_ENTRIES, maxBytes: env.APQ_MAX_BYTES } };
 }
 
 /** The signer of audit checkpoints, or null when no private key is configured. */

@@ -43,6 +43,12 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   OPERATION_TIMEOUT: 'OPERATION_TIMEOUT',
   RATE_LIMITED: 'RATE_LIMITED',
+  // Trusted documents (gateway/graphql/trusted-documents.ts). NOT_FOUND is
+  // what Apollo clients wait for to send the text with the hash, so it keeps
+  // Apollo's name and its 200.
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  PERSISTED_QUERY_NOT_IN_SAFELIST: 'PERSISTED_QUERY_NOT_IN_SAFELIST',
   PAGE_NOT_BUILT: 'PAGE_NOT_BUILT',
   // REST only: what a body, a route or a query string got wrong.
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
@@ -78,6 +84,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   DIRECTIVE_LIMIT_EXCEEDED: 400,
   COST_LIMIT_EXCEEDED: 400,
   RESPONSE_TOO_LARGE: 400,
+  PERSISTED_QUERY_HASH_MISMATCH: 400,
+  PERSISTED_QUERY_NOT_IN_SAFELIST: 400,
+  // Not a failure to a client: Apollo clients read it in a 200 and retry with the document (as Apollo Server answers it).
+  PERSISTED_QUERY_NOT_FOUND: 200,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   TENANT_SUSPENDED: 403,

@@ -82,3 +82,22 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxConnectionsPerTenant: 1_000,
   maxConnections: 10_000,
 };
+
+/** Bounds on the gateway's store of documents tools register by hash (automatic persisted queries). */
+export interface PersistedQueryLimits {
+  /** Documents held at once, over every tenant. */
+  maxEntries: number;
+  /** Bytes of those documents (and their keys) together. */
+  maxBytes: number;
+}
+
+/**
+ * Tools register a handful of documents each; 2,000 leaves room for many
+ * tenants' tools, and 8 MB is 256 documents of the largest size the
+ * operation limits let through, so the store costs a replica little memory
+ * whatever is sent to it.
+ */
+export const DEFAULT_APQ_LIMITS: PersistedQueryLimits = {
+  maxEntries: 2_000,
+  maxBytes: 8 * 1024 * 1024,
+};

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 # A wildcard pathspec must match whole file paths, so a plain
 # 'subgraphs/*/__generated__' silently matches nothing; :(glob) allows **.
-GENERATED=(':(glob)subgraphs/*/__generated__/**' 'schema/supergraph.graphql' 'schema/api.graphql')
+GENERATED=(':(glob)subgraphs/*/__generated__/**' ':(glob)pages/__generated__/**' 'schema/supergraph.graphql' 'schema/api.graphql')
 status=0
 
 echo "== supergraph: scripts/compose.ts --check"

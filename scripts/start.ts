@@ -16,7 +16,7 @@ import { newRequestId } from '../lib/request-id';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { redactDatabaseUrl } from '../lib/database-url';
-import { auditCheckpointInterval, auditCheckpointSigner, configuredKeyPair, gatewayLimits, jwtSettings, loadEnv, streamLimits, type Env } from '../lib/env';
+import { auditCheckpointInterval, auditCheckpointSigner, configuredKeyPair, gatewayLimits, jwtSettings, loadEnv, streamLimits, trustedDocumentsSettings, type Env } from '../lib/env';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { createLogger } from '../lib/logger';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     callerKeys: configuredKeyPair(env) ?? generateInternalKeyPair(),
     cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
     jwt: jwtSettings(env),
-    protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env), streamLimits: streamLimits(env), restDeprecations: env.REST_DEPRECATIONS },
+    protection: { redisUrl: env.REDIS_URL, operatorRateLimitPerMinute: env.RATE_LIMIT_OPERATOR_PER_MINUTE, limits: gatewayLimits(env), streamLimits: streamLimits(env), restDeprecations: env.REST_DEPRECATIONS, trustedDocuments: trustedDocumentsSettings(env) },
     auditCheckpoint: { ...checkpoint, ...auditCheckpointInterval(env) },
   });
   const demo = embedded ? await demoKeys(databaseUrl) : null;

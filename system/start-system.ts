@@ -38,8 +38,8 @@ export interface SystemOptions {
   /** The subgraphs' cursor secret (each derives its own key from it). */
   cursorSecret: string;
   jwt?: JwtSettings | null;
-  /** Rate limits, operation limits and stream limits of the gateway; its documented defaults when absent. */
-  protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits' | 'streamLimits' | 'restDeprecations'>;
+  /** Rate limits, operation limits, stream limits, REST deprecations and trusted documents of the gateway; its documented defaults when absent. */
+  protection?: Pick<GatewayOptions, 'redisUrl' | 'operatorRateLimitPerMinute' | 'limits' | 'streamLimits' | 'restDeprecations' | 'trustedDocuments'>;
   /**
    * Audit checkpoints: the gateway signs with `signer`, the audit subgraph
    * verifies with `keyring`. Absent: none are signed, and verification

@@ -54,6 +54,10 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
     introspection: true,
     // "Did you mean …" would list schema names to whoever probes with typos.
     hideSchemaDetailsFromClientErrors: true,
+    // Documents by hash are the route's (trusted-documents.ts): it looks them up, holds them to the
+    // operation limits with each call's variables and to the safelist. Apollo's own store would run
+    // a registered document unmeasured, so a persistedQuery reaching Apollo is refused.
+    persistedQueries: false,
     plugins: [
       // 5 s for requests in flight to finish, inside the 10 s a stopping process has (lib/shutdown.ts); an operation's own deadline is longer, so a slow one is cut.
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer, stopGracePeriodMillis: 5_000 }),

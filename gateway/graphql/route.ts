@@ -5,7 +5,7 @@ import type { AuditWriter } from '../../lib/audit-log/writer';
 import { CallFactsCollector } from '../../lib/call-facts';
 import type { Caller } from '../../lib/caller';
 import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode, HTTP_STATUS } from '../../lib/errors';
-import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse } from '../../lib/graphql-http';
+import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse, type GraphQLHttpRequest } from '../../lib/graphql-http';
 import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
 import type { AnswerBounds } from '../../lib/limits';
@@ -17,11 +17,13 @@ import { recordCall } from '../audit/record-call';
 import { operationWeight, rateLimitedMessage, rateLimitHeaders, type TenantRateLimiter } from '../protection/rate-limiter';
 import type { GatewayContext, RequestTracking } from './context';
 import type { OperationGuard } from './operation-limits';
+import type { TrustedDocuments } from './trusted-documents';
 
 export interface GraphQLRouteDeps {
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
   guard: OperationGuard;
+  trusted: TrustedDocuments;
   limiter: TenantRateLimiter;
   audit: AuditWriter;
   bounds: AnswerBounds;
@@ -40,26 +42,57 @@ interface Refusal {
   statusDetail?: string;
 }
 
+interface Operation {
+  query: unknown;
+  operationName: unknown;
+  variables: unknown;
+  extensions: unknown;
+}
+
 /** The operation a request carries, as far as it can be read before Apollo looks at it. */
-function operationOf(method: string, body: unknown, search: string): { query: unknown; operationName: unknown; variables: unknown } | 'batch' | null {
+function operationOf(method: string, body: unknown, search: string): Operation | 'batch' | null {
   if (method === 'GET') {
     const params = new URLSearchParams(search);
-    let variables: unknown;
-    try {
-      variables = params.has('variables') ? JSON.parse(params.get('variables')!) : undefined;
-    } catch {
-      variables = undefined;
-    }
-    return { query: params.get('query'), operationName: params.get('operationName'), variables };
+    const json = (name: string) => {
+      try {
+        return params.has(name) ? JSON.parse(params.get(name)!) : undefined;
+      } catch {
+        // Apollo refuses it with its own answer.
+        return undefined;
+      }
+    };
+    return { query: params.get('query'), operationName: params.get('operationName'), variables: json('variables'), extensions: json('extensions') };
   }
   if (Array.isArray(body)) return 'batch';
   if (typeof body !== 'object' || body === null) return null;
-  const { query, operationName, variables } = body as Record<string, unknown>;
-  return { query, operationName, variables };
+  const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+  return { query, operationName, variables, extensions };
 }
 
 /**
- * POST and GET /graphql. In order: authenticate; read the request; measure
+ * The request as Apollo is to see it: with the document the gateway
+ * resolved and no persistedQuery extension. Apollo's own APQ is off
+ * (apollo.ts), so a request that still carried one would be refused there,
+ * never looked up in a store the route does not guard.
+ */
+function withDocument(request: Extract<GraphQLHttpRequest, { ok: true }>, query: string, extensions: unknown): Extract<GraphQLHttpRequest, { ok: true }> {
+  const rest = extensions && typeof extensions === 'object' && !Array.isArray(extensions) ? { ...(extensions as Record<string, unknown>) } : undefined;
+  if (rest) delete rest.persistedQuery;
+  const kept = rest && Object.keys(rest).length > 0 ? rest : undefined;
+  if (request.method === 'GET') {
+    const params = new URLSearchParams(request.search);
+    params.set('query', query);
+    if (kept) params.set('extensions', JSON.stringify(kept));
+    else params.delete('extensions');
+    return { ...request, search: `?${params.toString()}` };
+  }
+  const { extensions: _dropped, ...body } = request.body as Record<string, unknown>;
+  return { ...request, body: { ...body, query, ...(kept && { extensions: kept }) } };
+}
+
+/**
+ * POST and GET /graphql. In order: authenticate; read the request; resolve
+ * its document (by hash, or held to the safelist: trusted-documents.ts); measure
  * the operation against its limits (before Apollo parses, validates or
  * plans anything); charge the caller's rate budget by the operation's
  * estimated cost (one unit for a refused one) and refuse what broke a
@@ -69,7 +102,7 @@ function operationOf(method: string, body: unknown, search: string): { query: un
  * before any plugin hears of it).
  */
 export function graphQLRoute(deps: GraphQLRouteDeps): Route {
-  const { apollo, authenticator, guard, limiter, audit, bounds, logger } = deps;
+  const { apollo, authenticator, guard, trusted, limiter, audit, bounds, logger } = deps;
 
   async function record(scope: RequestScope, caller: Caller | null, status: string, started: number, hashes: Hashes) {
     await recordCall(audit, {
@@ -135,7 +168,8 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       if (operation === 'batch') {
         return refuse(res, scope, caller, { code: ErrorCode.BAD_REQUEST, message: 'batched operations are not supported: send one operation per request' }, started, noHashes);
       }
-      const query = typeof operation?.query === 'string' ? operation.query : null;
+      const resolved = trusted.resolve(caller, operation?.query, operation?.extensions);
+      const query = resolved.ok ? resolved.query : null;
       // Hashed only when this route records the call itself; the audit plugin hashes what Apollo runs.
       let hashed: ReturnType<Hashes> | undefined;
       const hashes: Hashes = () => (hashed ??= { body: query !== null ? sha256Hex(query) : null, variables: operation ? variablesHash(operation.variables) : null });
@@ -143,7 +177,11 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
 
       let cost = 0;
       let refusal: Refusal | null = null;
-      if (query !== null) {
+      if (!resolved.ok) {
+        const { code, message } = resolved.refusal;
+        // A proxy must not keep a NOT_FOUND for a GET: the same URL works once the client has registered the text.
+        refusal = { code, message, ...(code === ErrorCode.PERSISTED_QUERY_NOT_FOUND && { headers: { 'cache-control': 'private, no-cache, must-revalidate' } }) };
+      } else if (query !== null) {
         const verdict = guard.check(query, typeof operation?.operationName === 'string' ? operation.operationName : null, variables);
         if (!verdict.ok) {
           refusal = { code: verdict.error.extensions.code as ErrorCode, message: verdict.error.message, extensions: verdict.error.extensions.limit ? { limit: verdict.error.extensions.limit } : {} };
@@ -163,10 +201,13 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
       if (refusal) return refuse(res, scope, caller, refusal, started, hashes, limitHeaders);
 
       const tracking: RequestTracking = { auditAttempted: false, subgraphBytes: 0 };
-      const response = await withDeadline(runGraphQLRequest(apollo, request, async () => ({ requestId: scope.requestId, correlationId: scope.correlationId, caller, tracking, facts: new CallFactsCollector() })), bounds.operationTimeoutMs);
+      const run = resolved.ok && resolved.rewritten && query !== null ? withDocument(request, query, operation?.extensions) : request;
+      const response = await withDeadline(runGraphQLRequest(apollo, run, async () => ({ requestId: scope.requestId, correlationId: scope.correlationId, caller, tracking, facts: new CallFactsCollector() })), bounds.operationTimeoutMs);
       if (response === 'timeout') {
         return refuse(res, scope, caller, { code: ErrorCode.OPERATION_TIMEOUT, message: `the operation did not finish within ${bounds.operationTimeoutMs} ms` }, started, hashes, limitHeaders);
       }
+      // Stored once it passed the limits and Apollo parsed, validated and ran it: a 400 from Apollo means it did not.
+      if (resolved.ok && resolved.register && query !== null && (response.status ?? 200) < 400) trusted.register(caller, resolved.register, query);
       if (!tracking.auditAttempted) {
         // Apollo refused it at the HTTP level (a GET without the CSRF
         // preflight header, a body that is not an operation, a mutation over

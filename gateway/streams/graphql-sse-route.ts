@@ -8,6 +8,7 @@ import { BodyTooLargeError, readBody, sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
 import type { OperationGuard } from '../graphql/operation-limits';
+import type { TrustedDocuments } from '../graphql/trusted-documents';
 import type { RequestScope, Route } from '../http/router';
 import { admitSubscription, type AdmittedSubscription } from './subscription-admission';
 import type { SubscriptionHub } from './subscription-hub';
@@ -55,12 +56,13 @@ export function graphqlSseRoute(options: {
   schema: GraphQLSchema;
   authenticator: Authenticator;
   guard: OperationGuard;
+  trusted: TrustedDocuments;
   hub: SubscriptionHub;
   sessions: StreamSessions;
   audit: AuditWriter;
   logger: Logger;
 }): Route {
-  const { schema, authenticator, guard, hub, sessions, audit, logger } = options;
+  const { schema, authenticator, guard, trusted, hub, sessions, audit, logger } = options;
 
   const handler = createHandler<IncomingMessage, RequestContext, SseContext>({
     schema,
@@ -68,11 +70,13 @@ export function graphqlSseRoute(options: {
     authenticate: () => null,
     onSubscribe: async (req, params): Promise<SseResponse | OperationArgs<SseContext>> => {
       const { connection, requestId } = req.context;
-      const admitted = admitSubscription(schema, guard, connection, params, requestId);
+      const admitted = admitSubscription(schema, guard, trusted, connection, params, requestId);
       if (Array.isArray(admitted)) {
         const first = admitted[0]!;
         const code = String(first.extensions.code ?? ErrorCode.BAD_USER_INPUT) as ErrorCode;
-        return jsonError(HTTP_STATUS[code] ?? 400, code, first.message, requestId, first.extensions);
+        // Never a 2xx here (PERSISTED_QUERY_NOT_FOUND is 200 on /graphql): an SSE client reads a 2xx as its stream opening.
+        const status = Math.max(HTTP_STATUS[code] ?? 400, 400);
+        return jsonError(status, code, first.message, requestId, first.extensions);
       }
       const ticket = await sessions.start(connection, admitted.record);
       if (ticket instanceof GraphQLError) {

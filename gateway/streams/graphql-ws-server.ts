@@ -11,6 +11,7 @@ import type { Logger } from '../../lib/logger';
 import { correlationIdFrom, newRequestId } from '../../lib/request-id';
 import type { Authenticator } from '../auth/authenticator';
 import type { OperationGuard } from '../graphql/operation-limits';
+import type { TrustedDocuments } from '../graphql/trusted-documents';
 import { admitSubscription } from './subscription-admission';
 import type { SubscriptionHub } from './subscription-hub';
 import { StreamCloseCode, type StreamConnection, type StreamSessions, type SubscriptionTicket } from './stream-sessions';
@@ -73,12 +74,13 @@ export function attachGraphqlWs(options: {
   schema: GraphQLSchema;
   authenticator: Authenticator;
   guard: OperationGuard;
+  trusted: TrustedDocuments;
   hub: SubscriptionHub;
   sessions: StreamSessions;
   audit: AuditWriter;
   logger: Logger;
 }): { close(): Promise<void> } {
-  const { httpServer, schema, authenticator, guard, hub, sessions, audit, logger } = options;
+  const { httpServer, schema, authenticator, guard, trusted, hub, sessions, audit, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const connections = new WeakMap<object, StreamConnection>();
   const rawSockets = new WeakMap<object, Duplex>();
@@ -142,7 +144,7 @@ export function attachGraphqlWs(options: {
       onSubscribe: async (ctx, _id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [new GraphQLError('not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
-        const admitted = admitSubscription(schema, guard, connection, payload);
+        const admitted = admitSubscription(schema, guard, trusted, connection, payload);
         if (Array.isArray(admitted)) return admitted;
         const ticket = await sessions.start(connection, admitted.record);
         if (ticket instanceof GraphQLError) return [ticket];

@@ -8,6 +8,7 @@ import { sha256Hex } from '../../lib/hash';
 import { newRequestId } from '../../lib/request-id';
 import type { StreamSurface } from '../../lib/vocabulary';
 import type { OperationGuard } from '../graphql/operation-limits';
+import type { TrustedDocuments } from '../graphql/trusted-documents';
 import { streamRequest, type StreamRequest } from './stream-request';
 
 /** What a client asks to subscribe to, as graphql-ws and graphql-sse both carry it. */
@@ -15,6 +16,7 @@ export interface SubscribePayload {
   query: unknown;
   operationName?: unknown;
   variables?: unknown;
+  extensions?: unknown;
 }
 
 /** An admitted subscription: what the hub runs, what the audit trail names it by, and what graphql-js executes. */
@@ -32,7 +34,8 @@ function refused(message: string, code: ErrorCode, extensions: Record<string, un
 
 /**
  * Checks a subscribe request exactly as HTTP checks an operation, for both
- * stream transports: the operation limits before parsing, then parse,
+ * stream transports: its document resolved and held to the safelist as
+ * HTTP's are, the operation limits before parsing, then parse,
  * validation against the API schema, one subscription operation, and the
  * stream's own arguments (the caller's right to the tenant a filter names,
  * the cursor). Errors carry the codes HTTP uses.
@@ -40,17 +43,21 @@ function refused(message: string, code: ErrorCode, extensions: Record<string, un
 export function admitSubscription(
   schema: GraphQLSchema,
   guard: OperationGuard,
+  trusted: TrustedDocuments,
   connection: { caller: Caller; surface: StreamSurface; correlationId: string | null },
   payload: SubscribePayload,
   /** The subscription's id in the audit trail; its own by default (an SSE request's subscription takes the request's). */
   requestId: string = newRequestId(),
 ): AdmittedSubscription | GraphQLError[] {
-  if (typeof payload.query !== 'string') return refused('the subscription has no query', ErrorCode.BAD_REQUEST);
+  // Nothing is registered from a stream: APQ registration is an HTTP convenience for tools.
+  const resolved = trusted.resolve(connection.caller, payload.query, payload.extensions);
+  if (!resolved.ok) return refused(resolved.refusal.message, resolved.refusal.code);
+  if (resolved.query === null) return refused('the subscription has no query', ErrorCode.BAD_REQUEST);
   if (payload.operationName != null && typeof payload.operationName !== 'string') return refused('operationName must be a string', ErrorCode.BAD_REQUEST);
   if (payload.variables != null && (typeof payload.variables !== 'object' || Array.isArray(payload.variables))) {
     return refused('variables must be an object', ErrorCode.BAD_REQUEST);
   }
-  const query = payload.query;
+  const query = resolved.query;
   const operationName = (payload.operationName as string | null | undefined) ?? undefined;
   const variables = (payload.variables ?? {}) as Record<string, unknown>;
   const verdict = guard.check(query, operationName, variables);
