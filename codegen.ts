@@ -62,6 +62,13 @@ const config: CodegenConfig = {
       Decision: '../mappers#DecisionRef',
       Tenant: '../mappers#TenantRef',
     }),
+    'pages/__generated__/': {
+      schema: 'schema/api.graphql',
+      documents: ['pages/**/*.{ts,tsx}', 'docs/operations/*.graphql', '!pages/__generated__/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
+    },
   },
 };
 

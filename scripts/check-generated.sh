@@ -14,13 +14,13 @@ cd "$(dirname "$0")/.."
 
 # A wildcard pathspec must match whole file paths, so a plain
 # 'subgraphs/*/__generated__' silently matches nothing; :(glob) allows **.
-GENERATED=(':(glob)subgraphs/*/__generated__/**' 'schema/supergraph.graphql' 'schema/api.graphql')
+GENERATED=(':(glob)subgraphs/*/__generated__/**' ':(glob)pages/__generated__/**' 'schema/supergraph.graphql' 'schema/api.graphql')
 status=0
 
 echo "== supergraph: scripts/compose.ts --check"
 npx tsx scripts/compose.ts --check || status=1
 
-echo "== resolver types: npm run generate:types"
+echo "== resolver types and page operations: npm run generate:types"
 npm run --silent generate:types
 
 if ! git diff --exit-code --stat -- "${GENERATED[@]}"; then
