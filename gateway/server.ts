@@ -18,7 +18,7 @@ import { KeyCache } from './auth/key-cache';
 import { apiSchemaOf, createFederatedGraph, inProcessExecutor } from './graphql/apollo';
 import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
-import { graphiqlRoute } from './http/pages';
+import { dashboardRoute, graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
 import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
@@ -70,7 +70,8 @@ export interface Gateway {
  * The federated gateway, composed from its parts: `/graphql` (Apollo over
  * the subgraphs), `/v1` (the REST facade), `/healthz` (process up) and
  * `/readyz` (dependencies up), behind one authentication and one audit log;
- * and `/graphiql`, the browser page for the graph (its queries authenticate).
+ * and the browser pages `/graphiql` and `/dashboard` (what they read from the
+ * graph authenticates).
  */
 export function buildGateway(options: GatewayOptions): Gateway {
   const logger = options.logger.child({ service: 'gateway' });
@@ -125,6 +126,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     restRoute({ authenticator, limiter, audit, execute, logger }),
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
+    dashboardRoute(),
     graphQLRoute({ apollo, authenticator, guard, limiter, audit, bounds, logger }),
   ];
   httpServer.on('request', createRouter(routes, logger));
