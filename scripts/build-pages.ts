@@ -108,10 +108,14 @@ async function ensurePageBuilt(page: PageBundle, log: (line: string) => void, fo
   return true;
 }
 
-/** Builds every page whose bundle is missing or stale (every page with `force`), one after another: each Vite build takes a core. */
-export async function ensurePagesBuilt(log: (line: string) => void = () => {}, { force = false } = {}): Promise<{ built: string[] }> {
+/**
+ * Builds every page whose bundle is missing or stale (every page with
+ * `force`), one after another: each Vite build takes a core. `only` names
+ * the pages a caller needs (a test of one page need not wait for Monaco's build).
+ */
+export async function ensurePagesBuilt(log: (line: string) => void = () => {}, { force = false, only }: { force?: boolean; only?: string[] } = {}): Promise<{ built: string[] }> {
   const built: string[] = [];
-  for (const page of PAGES) if (await ensurePageBuilt(page, log, force)) built.push(page.name);
+  for (const page of PAGES.filter((p) => !only || only.includes(p.name))) if (await ensurePageBuilt(page, log, force)) built.push(page.name);
   return { built };
 }
 

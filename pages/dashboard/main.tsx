@@ -155,11 +155,27 @@ function TenantView({ apiKey, tenant, range }: { apiKey: string; tenant: Tenant;
   );
 }
 
+const hourTick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayTick = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+
+/** Time ticks in the reader's locale (uPlot's own are American): hours over a day or two, with the date at midnight; dates beyond. */
+const timeAxis: uPlot.Axis = {
+  values: (u, splits) => {
+    const days = ((u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0)) / 86_400;
+    return splits.map((s) => {
+      const at = new Date(s * 1000);
+      return days > 2 || (at.getHours() === 0 && at.getMinutes() === 0) ? dayTick.format(at) : hourTick.format(at);
+    });
+  },
+};
+const legendTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const timeSeries: uPlot.Series = { label: 'hour', value: (_u, v) => (v == null ? '–' : legendTime.format(new Date(v * 1000))) };
+
 function outcomeChartOptions(): Omit<uPlot.Options, 'width' | 'height'> {
   return {
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-    series: [{}, ...OUTCOMES.map((o) => ({ label: o.toLowerCase(), stroke: OUTCOME_COLOURS[o], width: 2, points: { show: false } }))],
-    axes: [{}, { size: 48, values: (_u, vals) => vals.map((v) => integer.format(v)) }],
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
+    series: [timeSeries, ...OUTCOMES.map((o) => ({ label: o.toLowerCase(), stroke: OUTCOME_COLOURS[o], width: 2, points: { show: false } }))],
+    axes: [timeAxis, { size: 48, values: (_u, vals) => vals.map((v) => integer.format(v)) }],
   };
 }
 
@@ -167,11 +183,11 @@ function qualityChartOptions(): Omit<uPlot.Options, 'width' | 'height'> {
   return {
     scales: { x: { time: true }, pct: { range: [0, 100] }, ms: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
     series: [
-      {},
+      timeSeries,
       { label: 'approval', scale: 'pct', stroke: OUTCOME_COLOURS.APPROVE, width: 2, points: { show: false }, value: (_u, v) => (v == null ? '–' : `${v.toFixed(1)} %`) },
       { label: 'p95', scale: 'ms', stroke: P95_COLOUR, width: 2, points: { show: false }, value: (_u, v) => ms(v) },
     ],
-    axes: [{}, { scale: 'pct', size: 48, values: (_u, vals) => vals.map((v) => `${v}%`) }, { scale: 'ms', side: 1, size: 56, grid: { show: false }, values: (_u, vals) => vals.map((v) => `${integer.format(v)}ms`) }],
+    axes: [timeAxis, { scale: 'pct', size: 48, values: (_u, vals) => vals.map((v) => `${v}%`) }, { scale: 'ms', side: 1, size: 56, grid: { show: false }, values: (_u, vals) => vals.map((v) => `${integer.format(v)}ms`) }],
   };
 }
 
