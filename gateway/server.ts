@@ -22,7 +22,7 @@ import { OperationGuard } from './graphql/operation-limits';
 import { graphQLRoute } from './graphql/route';
 import { metricsRoute } from './http/metrics-route';
 import { loadManifest, TrustedDocuments, type TrustedDocumentsMode } from './graphql/trusted-documents';
-import { graphiqlRoute } from './http/pages';
+import { dashboardRoute, graphiqlRoute } from './http/pages';
 import { checkReadiness } from './http/readiness';
 import { createRouter, type Route } from './http/router';
 import { connectRateLimitRedis, TenantRateLimiter } from './protection/rate-limiter';
@@ -82,7 +82,8 @@ export interface Gateway {
  * The federated gateway, composed from its parts: `/graphql` (Apollo over
  * the subgraphs), `/v1` (the REST facade), `/healthz` (process up) and
  * `/readyz` (dependencies up), behind one authentication and one audit log;
- * and `/graphiql`, the browser page for the graph (its queries authenticate).
+ * and the browser pages `/graphiql` and `/dashboard` (what they read from the
+ * graph authenticates).
  */
 export function buildGateway(options: GatewayOptions): Gateway {
   const logger = options.logger.child({ service: 'gateway' });
@@ -144,6 +145,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
     restRoute({ authenticator, limiter, audit, execute, logger, deprecations: options.restDeprecations }),
     graphqlSseRoute(streamParts),
     graphiqlRoute(),
+    dashboardRoute(),
     metricsRoute(authenticator),
     graphQLRoute({ apollo, authenticator, guard, trusted, limiter, audit, bounds, logger }),
   ];

@@ -23,7 +23,7 @@ npx tsx scripts/compose.ts --check || status=1
 echo "== configuration docs: scripts/env-docs.ts --check"
 npx tsx scripts/env-docs.ts --check || status=1
 
-echo "== resolver types: npm run generate:types"
+echo "== resolver types, the pages' and the README's operations: npm run generate:types"
 npm run --silent generate:types
 
 if ! git diff --exit-code --stat -- "${GENERATED[@]}"; then

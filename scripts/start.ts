@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     say(`demo data: ${summary.tenants} tenants, ${summary.packages} packages, ${summary.decisions} decisions, ${summary.auditEvents} audit events`);
   }
 
-  await ensurePagesBuilt(say).catch((err: Error) => say(`GraphiQL page not built, the API runs without it: ${err.message}`));
+  await ensurePagesBuilt(say).catch((err: Error) => say(`browser pages not built, the API runs without them: ${err.message}`));
   const system = await startSystem({
     databaseUrl,
     logger,
@@ -154,6 +154,7 @@ async function main(): Promise<void> {
   say(`Micro AI graph ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`  GraphQL   ${url}`);
   say(`  GraphiQL  ${url.replace(/\/graphql$/, '/graphiql')}   (paste an API key; the docs explorer reads the schema)`);
+  say(`  dashboard ${url.replace(/\/graphql$/, '/dashboard')}  (paste a tenant's read key: live decisions, hourly charts, usage, feature health)`);
   say(`  health    ${url.replace(/\/graphql$/, '/healthz')}   readiness ${url.replace(/\/graphql$/, '/readyz')}`);
   for (const name of Object.keys(system.subgraphs) as Array<keyof typeof system.subgraphs>) {
     say(`  ${name.padEnd(9)} ${system.subgraphs[name].url}`);

@@ -46,7 +46,7 @@ suite(title, () => {
   const { operator } = testCredentials().keys;
 
   beforeAll(async () => {
-    await ensurePagesBuilt();
+    await ensurePagesBuilt(() => {}, { only: ['graphiql'] });
     system = await startTestSystem();
     base = system.gateway.url.replace(/\/graphql$/, '');
     browser = await chromium.launch({

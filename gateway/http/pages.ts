@@ -5,9 +5,19 @@ import { ErrorCode, HTTP_STATUS } from '../../lib/errors';
 import { sendJson } from '../../lib/http';
 import type { RequestScope, Route } from './router';
 
-/** Where `npm run build:pages` (scripts/build-pages.ts) puts the GraphiQL bundle. */
-export const GRAPHIQL_BUILD_DIR = path.resolve(__dirname, '../../.build/graphiql');
-export const GRAPHIQL_PATH = '/graphiql';
+/** A browser page the gateway serves from a bundle that `npm run build:pages` (scripts/build-pages.ts) makes. */
+export interface PageBundle {
+  /** Its folder under pages/ and under .build/. */
+  name: string;
+  /** What the page is called in messages. */
+  title: string;
+  /** Where it is served: index.html there and at path + '/', its assets below. */
+  path: string;
+  buildDir: string;
+  csp: string;
+}
+
+const BUILD_ROOT = path.resolve(__dirname, '../../.build');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,6 +35,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+/** The directives every page shares: only this origin, nothing may frame the page, no form posts elsewhere. */
+const BASE_CSP = ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"];
+
 /**
  * Only this origin, with the exceptions the bundle cannot do without (each
  * checked in Chromium, test/graphiql.test.ts): Monaco adds <style> elements
@@ -34,47 +47,58 @@ const CONTENT_TYPES: Record<string, string> = {
  * 'unsafe-eval' and no blob: workers: nothing in the bundle evaluates
  * strings, and the Monaco workers are files of this origin.
  */
-export const GRAPHIQL_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "worker-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "font-src 'self' data:",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const SECURITY_HEADERS = {
-  'content-security-policy': GRAPHIQL_CSP,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+export const GRAPHIQL_CSP = [...BASE_CSP, "worker-src 'self'", "style-src 'self' 'unsafe-inline'", "font-src 'self' data:", "img-src 'self' data:"].join('; ');
 
 /**
- * The GraphiQL page: index.html at /graphiql and /graphiql/, the built
- * assets below it. The page itself needs no credential; the queries it sends
- * to /graphql carry the key the user types in.
+ * Stricter than GraphiQL's: uPlot and React set styles through the CSSOM,
+ * which style-src does not govern, so no inline style is needed. connect-src
+ * 'self' also admits the page's WebSocket to /graphql (CSP Level 3 matches
+ * ws: to the page's own http: origin; test/dashboard.test.ts watches for
+ * violations).
  */
-export function graphiqlRoute(options: { dir?: string } = {}): Route {
-  const dir = path.resolve(options.dir ?? GRAPHIQL_BUILD_DIR);
+export const DASHBOARD_CSP = [...BASE_CSP, "style-src 'self'", "img-src 'self'"].join('; ');
+
+export const GRAPHIQL: PageBundle = { name: 'graphiql', title: 'GraphiQL', path: '/graphiql', buildDir: path.join(BUILD_ROOT, 'graphiql'), csp: GRAPHIQL_CSP };
+export const DASHBOARD: PageBundle = { name: 'dashboard', title: 'dashboard', path: '/dashboard', buildDir: path.join(BUILD_ROOT, 'dashboard'), csp: DASHBOARD_CSP };
+/** Every page, in the order the build makes them. */
+export const PAGES: readonly PageBundle[] = [GRAPHIQL, DASHBOARD];
+
+export const GRAPHIQL_BUILD_DIR = GRAPHIQL.buildDir;
+export const GRAPHIQL_PATH = GRAPHIQL.path;
+
+/** The GraphiQL page; its queries to /graphql carry the key the user types in. */
+export const graphiqlRoute = (options: { dir?: string } = {}): Route => pageRoute(GRAPHIQL, options);
+
+/** The tenant dashboard; it reads the public graph with the key the user pastes. */
+export const dashboardRoute = (options: { dir?: string } = {}): Route => pageRoute(DASHBOARD, options);
+
+/**
+ * One page's static files: index.html at its path and path + '/', the built
+ * assets below it. The page itself needs no credential: whatever it reads
+ * from the graph authenticates.
+ */
+export function pageRoute(page: PageBundle, options: { dir?: string } = {}): Route {
+  const dir = path.resolve(options.dir ?? page.buildDir);
+  const headers = {
+    'content-security-policy': page.csp,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+  };
 
   /** Errors in the REST envelope: this is not a GraphQL surface. */
   const fail = (res: ServerResponse, scope: RequestScope, code: ErrorCode, message: string, { status = HTTP_STATUS[code], headers = {} }: { status?: number; headers?: Record<string, string> } = {}) =>
     sendJson(res, status, { error: { code, message, request_id: scope.requestId } }, { ...scope.headers, ...headers, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
 
   return {
-    path: `${GRAPHIQL_PATH}/`,
+    path: `${page.path}/`,
     crashBody: (requestId) => ({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', request_id: requestId } }),
     async handle(req: IncomingMessage, res: ServerResponse, scope: RequestScope) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         req.resume();
-        return fail(res, scope, ErrorCode.METHOD_NOT_ALLOWED, `${GRAPHIQL_PATH} takes GET and HEAD, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
+        return fail(res, scope, ErrorCode.METHOD_NOT_ALLOWED, `${page.path} takes GET and HEAD, not ${req.method}`, { headers: { allow: 'GET, HEAD' } });
       }
-      const file = fileFor(scope.path.slice(GRAPHIQL_PATH.length));
+      const file = fileFor(scope.path.slice(page.path.length));
       if (file === null || !path.join(dir, file).startsWith(dir + path.sep)) return fail(res, scope, ErrorCode.NOT_FOUND, `no page at ${scope.path}`);
 
       let body: Buffer;
@@ -85,14 +109,14 @@ export function graphiqlRoute(options: { dir?: string } = {}): Route {
         if (reason !== 'ENOENT' && reason !== 'EISDIR') throw err;
         if (file === 'index.html') {
           // A server error, not a 404: the URL is right, the deployment is incomplete.
-          return fail(res, scope, ErrorCode.PAGE_NOT_BUILT, 'the GraphiQL page is not built: run `npm run build:pages`');
+          return fail(res, scope, ErrorCode.PAGE_NOT_BUILT, `the ${page.title} page is not built: run \`npm run build:pages\``);
         }
         return fail(res, scope, ErrorCode.NOT_FOUND, `no page at ${scope.path}`);
       }
 
       res.writeHead(200, {
         ...scope.headers,
-        ...SECURITY_HEADERS,
+        ...headers,
         'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
         // Vite names what it emits under assets/ by content hash, so a name never changes meaning; index.html names the current ones.
@@ -104,7 +128,7 @@ export function graphiqlRoute(options: { dir?: string } = {}): Route {
 }
 
 /**
- * The bundle file a path below /graphiql names, or null for anything that
+ * The bundle file a path below a page's path names, or null for anything that
  * could reach outside the bundle: `..` (also percent-encoded), a NUL,
  * a backslash, or a dotfile (the build stamp lives there).
  */
