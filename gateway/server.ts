@@ -1,11 +1,12 @@
 import http from 'node:http';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { CallFactsCollector } from '../lib/call-facts';
 import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { tracedPool } from '../lib/sql-tracing';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type StreamLimits } from '../lib/limits';
@@ -77,8 +78,8 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const urls = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, options.subgraphUrls?.[name] ?? defaultSubgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  // Credential checks, readiness and the audit writer.
-  const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
+  // Credential checks, readiness and the audit writer; their statements are spans of the gateway's requests.
+  const pool = tracedPool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }), 'gateway');
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
   const credentials = new CredentialsRead(pool);
   const keys = new KeyCache(

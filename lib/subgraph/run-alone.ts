@@ -15,7 +15,7 @@ export function runSubgraphAlone(
   const logger = createLogger(env.LOG_LEVEL, { service: name });
   const publicKey = requireInternalPublicKey(env);
   const cursorSecret = requireCursorSecret(env);
-  const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE });
+  const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE, service: name });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
   // Committed events wake the gateways through Redis; without it they find them by polling the outbox.
   const streamBus = env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined;
