@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { auditCheckpointInterval, gatewayLimits, jwtSettings, loadEnv, requireAuditCheckpointSigner, requireDatabaseUrl, requireInternalPrivateKey, streamLimits } from '../lib/env';
 import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
+import { startTracing } from '../lib/tracing-setup';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
 /** The gateway deployed as its own process, in front of subgraphs running elsewhere. */
 const env = loadEnv();
 const logger = createLogger(env.LOG_LEVEL);
+const tracing = startTracing(env, 'gateway', logger);
 const gateway = buildGateway({
   supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
   subgraphUrls: {
@@ -29,7 +31,11 @@ const gateway = buildGateway({
 gateway
   .listen(env.PORT ?? 4000, env.HOST)
   .then((running) => {
-    const stop = () => running.close().then(() => process.exit(0));
+    const stop = () =>
+      running
+        .close()
+        .then(() => tracing.shutdown())
+        .then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   })

@@ -128,6 +128,16 @@ export function setupTracing(env: TracingEnv, options: TracingOptions): Tracing 
   };
 }
 
+/**
+ * What an entry point calls first: tracing as the environment configures
+ * it, for the part the process runs, and one line saying where spans go.
+ */
+export function startTracing(env: TracingEnv & Pick<Env, 'OTEL_SERVICE_NAME'>, service: string, logger: Logger): Tracing {
+  const tracing = setupTracing(env, { service, serviceName: env.OTEL_SERVICE_NAME, logger });
+  if (tracing.exportUrl) logger.info('exporting traces over OTLP', { url: redactedUrl(tracing.exportUrl), sampler: env.OTEL_TRACES_SAMPLER });
+  return tracing;
+}
+
 /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, or OTEL_EXPORTER_OTLP_ENDPOINT with the signal's path, as the OTLP exporter spec says. */
 export function otlpTracesUrl(env: Pick<TracingEnv, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'>): string | null {
   if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;

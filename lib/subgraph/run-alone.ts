@@ -1,6 +1,7 @@
 import { openDatabase } from '../database';
 import { auditCheckpointKeyring, loadEnv, requireCursorSecret, requireDatabaseUrl, requireInternalPublicKey } from '../env';
 import { createLogger } from '../logger';
+import { startTracing } from '../tracing-setup';
 import { RedisBus } from '../streams/bus';
 import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
@@ -13,6 +14,7 @@ export function runSubgraphAlone(
 ): void {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL, { service: name });
+  const tracing = startTracing(env, name, logger);
   const publicKey = requireInternalPublicKey(env);
   const cursorSecret = requireCursorSecret(env);
   const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE, service: name });
@@ -26,6 +28,7 @@ export function runSubgraphAlone(
         await running.close();
         await streamBus?.close();
         await db.close();
+        await tracing.shutdown();
         process.exit(0);
       };
       process.once('SIGINT', stop);
