@@ -11,6 +11,7 @@ import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type Stre
  * The README's configuration table mirrors this schema.
  */
 const optionalUrl = z.string().url().optional();
+const optionalHttpUrl = z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional();
 
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -77,8 +78,8 @@ const EnvSchema = z.object({
   // OpenTelemetry traces (lib/tracing-setup.ts), the standard variables'
   // names and meanings: exported over OTLP/HTTP (protobuf) only when an
   // endpoint is set.
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
   OTEL_EXPORTER_OTLP_HEADERS: z
     .string()
     .superRefine((text, ctx) => {

@@ -77,6 +77,7 @@ export function setupTracing(env: TracingEnv, options: TracingOptions): Tracing 
   if (setUp) throw new Error('tracing is already set up in this process');
   setUp = true;
   const exportUrl = otlpTracesUrl(env);
+  const report = exportFailureReporter(options.logger);
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (exportUrl) {
     // A bounded queue, exported in the background: a collector that is slow
@@ -84,7 +85,7 @@ export function setupTracing(env: TracingEnv, options: TracingOptions): Tracing 
     processors.push(
       new BatchSpanProcessor(otlpExporter(exportUrl, env), { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 2000, exportTimeoutMillis: env.OTEL_EXPORTER_OTLP_TIMEOUT }),
     );
-    reportExportFailures(options.logger);
+    setGlobalErrorHandler(report);
   }
   const recording = processors.length > 0;
   const sampler = recording ? samplerFrom(env) : new AlwaysOffSampler();
@@ -119,11 +120,11 @@ export function setupTracing(env: TracingEnv, options: TracingOptions): Tracing 
     recording,
     exportUrl,
     forceFlush: async () => {
-      await Promise.all(providers.map((p) => p.forceFlush()));
+      await Promise.all(providers.map((p) => p.forceFlush())).catch(report);
     },
     shutdown: async () => {
       // The processors are shared: each provider's shutdown reaches them, and they stop once.
-      await Promise.all(providers.map((p) => p.shutdown()));
+      await Promise.all(providers.map((p) => p.shutdown())).catch(report);
     },
   };
 }
@@ -166,7 +167,7 @@ function otlpExporter(url: string, env: TracingEnv): SpanExporter {
  * a remote parent (a client's traceparent is only a link), so no caller
  * can switch our sampling on or off.
  */
-function samplerFrom(env: Pick<TracingEnv, 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_SAMPLER_ARG'>): Sampler {
+export function samplerFrom(env: Pick<TracingEnv, 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_SAMPLER_ARG'>): Sampler {
   const ratio = () => new TraceIdRatioBasedSampler(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
   switch (env.OTEL_TRACES_SAMPLER) {
     case 'always_on':
@@ -187,19 +188,21 @@ function samplerFrom(env: Pick<TracingEnv, 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_
 const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** A collector that is down fails every export: one line a minute says so without flooding the log. */
-function reportExportFailures(logger: Logger): void {
+function exportFailureReporter(logger: Logger): (error: unknown) => void {
   let lastLogged = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
-  setGlobalErrorHandler((error) => {
+  return (error) => {
     const now = Date.now();
     if (now - lastLogged < EXPORT_FAILURE_LOG_INTERVAL_MS) {
       suppressed++;
       return;
     }
     lastLogged = now;
-    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+    // Duck-typed: errors made by Node's internals are not instances of this realm's Error under jest.
+    const found = typeof error === 'string' ? error : (error as { message?: unknown } | null)?.message;
+    const message = typeof found === 'string' ? found : 'unknown error';
     // The message alone: an exporter's error object can carry the request it failed on, headers and all.
     logger.warn('trace export failed; spans are being dropped', { error: message.slice(0, 300), suppressedSinceLast: suppressed });
     suppressed = 0;
-  });
+  };
 }
