@@ -22,7 +22,8 @@ const MUTATION = /^\s*mutation\b/;
 /**
  * How the gateway calls one subgraph: forwards the request id and the
  * verified caller (in a token signed for this subgraph alone, fresh for each
- * fetch, so the subgraph trusts nothing else), and turns a
+ * fetch, so the subgraph trusts nothing else) with the traceparent of the
+ * fetch's own span (in the same token), and turns a
  * transport failure into a stable SUBGRAPH_UNAVAILABLE error naming the
  * service, so clients get partial data with a clear error instead of a
  * socket message.
