@@ -5,9 +5,11 @@ import type { Config } from 'jest';
 
 const config: Config = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': '@swc/jest', '/node_modules/jose/.+\\.js$': '@swc/jest' },
-  // jose ships ESM only, which Jest's CommonJS runtime cannot load as it is.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transform: { '^.+\\.ts$': '@swc/jest', '/node_modules/jose/.+\\.js$': '@swc/jest', '/node_modules/@opentelemetry/otlp-exporter-base/.+\\.js$': '@swc/jest' },
+  // jose ships ESM only, which Jest's CommonJS runtime cannot load as it is;
+  // the OTLP exporter loads node:http with import(), which Jest's runtime
+  // refuses without --experimental-vm-modules: compiled, it is a require.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)(?!(.*/)?@opentelemetry/otlp-exporter-base/)'],
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 2,

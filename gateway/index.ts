@@ -4,12 +4,14 @@ import { CallerSigner } from '../lib/internal-token';
 import { createLogger } from '../lib/logger';
 import { startMetricsServer } from '../lib/metrics-server';
 import { exitOnSignal } from '../lib/shutdown';
+import { startTracing } from '../lib/tracing-setup';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import { buildGateway } from './server';
 
 /** The gateway deployed as its own process, in front of subgraphs running elsewhere. */
 const env = loadEnv();
 const logger = createLogger(env.LOG_LEVEL);
+const tracing = startTracing(env, 'gateway', logger);
 const gateway = buildGateway({
   supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
   subgraphUrls: {
@@ -37,6 +39,7 @@ gateway
     exitOnSignal(async () => {
       await running.close();
       await metrics?.close();
+      await tracing.shutdown();
     }, logger);
   })
   .catch((err) => {

@@ -1,11 +1,16 @@
 import http from 'node:http';
-import { Client, Pool } from 'pg';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { Client } from 'pg';
 import type { CheckpointSigner } from '../lib/audit-log/checkpoint';
 import { AuditCheckpointer } from '../lib/audit-log/checkpointer';
 import { AuditWriter } from '../lib/audit-log/writer';
 import { CallFactsCollector } from '../lib/call-facts';
 import { InProcessBus, RedisBus, type StreamBus } from '../lib/streams/bus';
 import { poolConfigFromUrl } from '../lib/database-url';
+import { ATTR_SURFACE, ATTR_TENANT_ID } from '../lib/http-tracing';
+import { withRequestId } from '../lib/request-id';
+import { tracedPool } from '../lib/sql-tracing';
+import { tracer } from '../lib/tracing';
 import { listenOn, sendJson } from '../lib/http';
 import type { CallerSigner } from '../lib/internal-token';
 import { DEFAULT_ANSWER_BOUNDS, DEFAULT_LIMITS, DEFAULT_STREAM_LIMITS, type AnswerBounds, type OperationLimits, type PersistedQueryLimits, type StreamLimits } from '../lib/limits';
@@ -32,6 +37,7 @@ import { graphqlSseRoute } from './streams/graphql-sse-route';
 import { StreamCloseCode, StreamSessions } from './streams/stream-sessions';
 import { StreamReader } from './streams/stream-reader';
 import { SubscriptionHub } from './streams/subscription-hub';
+import type { GraphExecutor } from './streams/graph-answer';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (schema/supergraph.graphql). */
@@ -90,8 +96,8 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const urls = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, options.subgraphUrls?.[name] ?? defaultSubgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  // Credential checks, readiness and the audit writer.
-  const pool = new Pool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }));
+  // Credential checks, readiness and the audit writer; their statements are spans of the gateway's requests.
+  const pool = tracedPool(poolConfigFromUrl(options.databaseUrl, { max: 10, connectionTimeoutMillis: 2_000 }), 'gateway');
   pool.on('error', (err) => logger.warn('database pool error', { err: err.message }));
   const credentials = new CredentialsRead(pool);
   const keys = new KeyCache(
@@ -127,7 +133,14 @@ export function buildGateway(options: GatewayOptions): Gateway {
 
   // Live streams: one outbox reader per replica, one hub of subscription groups, graphql-ws on /graphql, graphql-sse beside it.
   const execute = inProcessExecutor(apollo);
-  const hub = new SubscriptionHub((query, variables, caller) => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }), pool, logger);
+  // Each batch of stream events resolved is a trace of its own: it serves every subscriber of a group, no one request.
+  const resolveStreamBatch: GraphExecutor = (query, variables, caller) => {
+    const span = tracer('gateway').startSpan('stream event batch', { attributes: { [ATTR_SURFACE]: caller.surface, ...(caller.tenantId && { [ATTR_TENANT_ID]: caller.tenantId }) } }, ROOT_CONTEXT);
+    return context
+      .with(withRequestId(trace.setSpan(ROOT_CONTEXT, span), caller.requestId), () => execute(query, variables, caller, { correlationId: null, facts: new CallFactsCollector() }))
+      .finally(() => span.end());
+  };
+  const hub = new SubscriptionHub(resolveStreamBatch, pool, logger);
   const reader = new StreamReader(pool, streamBus, (events) => hub.dispatch(events), logger);
   const sessions = new StreamSessions(credentials, audit, options.streamLimits ?? DEFAULT_STREAM_LIMITS, logger);
   const streamParts = { schema: apiSchema, authenticator, guard, trusted, hub, sessions, audit, logger };

@@ -12,6 +12,7 @@ import { DEFAULT_ANSWER_BOUNDS, DEFAULT_APQ_LIMITS, DEFAULT_LIMITS, DEFAULT_STRE
  * lib/env-docs.ts documents each one (the README's table and .env.example are written from it).
  */
 const optionalUrl = z.string().url().optional();
+const optionalHttpUrl = z.string().url().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional();
 
 const EnvObject = z.object({
   DATABASE_URL: z
@@ -97,6 +98,29 @@ const EnvObject = z.object({
   AUDIT_CHECKPOINT_PUBLIC_KEY: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_CHECKPOINT_EVERY_EVENTS),
   AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_CHECKPOINT_EVERY_SECONDS),
+  // OpenTelemetry traces (lib/tracing-setup.ts), the standard variables'
+  // names and meanings: exported over OTLP/HTTP (protobuf) only when an
+  // endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .superRefine((text, ctx) => {
+      try {
+        parseOtlpHeaders(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
+  // Only OTLP over HTTP with protobuf is built in; anything else is refused rather than silently not exported.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.literal('http/protobuf', { message: 'only http/protobuf is supported' }).optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 /** Every variable lib/env.ts reads, for the documentation check. */
@@ -270,4 +294,24 @@ export function auditCheckpointKeyring(env: Env): CheckpointKeyring {
 /** How often the gateway seals the audit chains. */
 export function auditCheckpointInterval(env: Env): { everyEvents: number; everySeconds: number } {
   return { everyEvents: env.AUDIT_CHECKPOINT_EVERY_EVENTS, everySeconds: env.AUDIT_CHECKPOINT_EVERY_SECONDS };
+}
+
+/** `key=value,key2=value2` (percent-encoded), as the OTLP exporter spec writes OTEL_EXPORTER_OTLP_HEADERS; throws without echoing the text. */
+export function parseOtlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent(pair.slice(0, at).trim());
+      value = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new Error('must be key=value pairs separated by commas, percent-encoded');
+    }
+    if (at <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error('must be key=value pairs separated by commas, percent-encoded');
+    headers[name] = value;
+  }
+  return headers;
 }

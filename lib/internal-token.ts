@@ -1,5 +1,6 @@
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import type { Caller } from './caller';
+import { parseTraceparent } from './tracing';
 import { ReplayGuard } from './subgraph/replay-guard';
 import { CALL_SURFACES, SCOPES, type CallSurface, type Scope } from './vocabulary';
 
@@ -25,7 +26,11 @@ const TOKEN_ID = /^[A-Za-z0-9_-]{22}$/;
  * `v2.<payload>.<signature>`, both base64url; the signature is Ed25519 over
  * `v2.<payload>`. The payload names the one subgraph the token is for (`aud`),
  * a random id (`jti`, for the replay guard), when it was issued and when it
- * expires (epoch seconds), and the caller.
+ * expires (epoch seconds), the caller, and the W3C traceparent of the
+ * gateway's fetch (`tp`, absent when the gateway traces nothing). The trace
+ * context rides here, signed, rather than in a `traceparent` header: a
+ * subgraph takes its parent span from the gateway alone, so a caller that
+ * reaches a subgraph cannot hang its spans on somebody else's trace.
  *
  * Not a JWT through jose, on purpose: the token never leaves our own
  * processes, so a JOSE header and algorithm negotiation buy nothing (and an
@@ -50,6 +55,7 @@ interface Payload {
   tid: string | null;
   scp: Scope[];
   srf: CallSurface;
+  tp?: string;
 }
 
 function encodeCaller(caller: Caller): Pick<Payload, 'rid' | 'act' | 'tid' | 'scp' | 'srf'> {
@@ -72,9 +78,9 @@ export class CallerSigner {
     if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('CallerSigner needs an Ed25519 private key');
   }
 
-  sign(caller: Caller, audience: string, now = Date.now()): string {
+  sign(caller: Caller, audience: string, now = Date.now(), traceparent?: string): string {
     const iat = Math.floor(now / 1000);
-    const payload: Payload = { aud: audience, jti: randomBytes(16).toString('base64url'), iat, exp: iat + INTERNAL_TOKEN_TTL_SECONDS, ...encodeCaller(caller) };
+    const payload: Payload = { aud: audience, jti: randomBytes(16).toString('base64url'), iat, exp: iat + INTERNAL_TOKEN_TTL_SECONDS, ...encodeCaller(caller), ...(traceparent && { tp: traceparent }) };
     const signingInput = `${VERSION}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     return `${signingInput}.${sign(null, Buffer.from(signingInput), this.privateKey).toString('base64url')}`;
   }
@@ -83,7 +89,8 @@ export class CallerSigner {
 /** Why a token was refused: stable, so logs and tests can tell the cases apart. */
 export type Refusal = 'missing' | 'malformed' | 'bad_signature' | 'wrong_audience' | 'expired' | 'not_yet_valid' | 'replayed' | 'replay_guard_full';
 
-export type Verification = { ok: true; caller: Caller } | { ok: false; reason: Refusal };
+/** An accepted token's caller, and the gateway's traceparent when it sent one (the subgraph's parent span). */
+export type Verification = { ok: true; caller: Caller; traceparent?: string } | { ok: false; reason: Refusal };
 
 const refuse = (reason: Refusal): Verification => ({ ok: false, reason });
 
@@ -128,6 +135,8 @@ export class CallerVerifier {
     if (typeof aud !== 'string' || typeof jti !== 'string' || !TOKEN_ID.test(jti) || !Number.isInteger(iat) || !Number.isInteger(exp)) return refuse('malformed');
     const caller = decodeCaller(payload);
     if (!caller) return refuse('malformed');
+    const { tp } = payload;
+    if (tp !== undefined && !parseTraceparent(tp)) return refuse('malformed');
     if (aud !== this.audience) return refuse('wrong_audience');
     const skew = INTERNAL_TOKEN_CLOCK_SKEW_SECONDS * 1000;
     const issuedAt = (iat as number) * 1000;
@@ -142,7 +151,7 @@ export class CallerVerifier {
       case 'full':
         return refuse('replay_guard_full');
       case 'fresh':
-        return { ok: true, caller };
+        return tp === undefined ? { ok: true, caller } : { ok: true, caller, traceparent: tp as string };
     }
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { context, createContextKey, type Context } from '@opentelemetry/api';
 
 /** The server's id of a call: answered on every response, the key of the call's lineage. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -37,4 +38,21 @@ export function correlationIdFrom(headers: Record<string, string | string[] | un
 export function requestIdFrom(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value && WELL_FORMED.test(value) ? value : newRequestId();
+}
+
+const REQUEST_ID = createContextKey('micro-ai-graph request id');
+
+/**
+ * `ctx` with the request id of the call it serves. It travels with the trace
+ * context (AsyncLocalStorage, once tracing is set up), so a log line written
+ * anywhere below the request's handler carries it without being handed it.
+ */
+export function withRequestId(ctx: Context, requestId: string): Context {
+  return ctx.setValue(REQUEST_ID, requestId);
+}
+
+/** The request id of the call being served, if any. */
+export function activeRequestId(): string | undefined {
+  const value = context.active().getValue(REQUEST_ID);
+  return typeof value === 'string' ? value : undefined;
 }

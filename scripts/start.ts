@@ -20,6 +20,7 @@ import { auditCheckpointInterval, auditCheckpointSigner, configuredKeyPair, gate
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { createLogger } from '../lib/logger';
+import { startTracing } from '../lib/tracing-setup';
 import { isDatabaseEmpty, seedDatabase } from '../dev/seed/generate';
 import { SUBGRAPHS } from '../lib/supergraph';
 import { startSystem } from '../system/start-system';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL);
+  // One process, five parts: each keeps its own service.name, so OTEL_SERVICE_NAME is not applied here.
+  const tracing = startTracing({ ...env, OTEL_SERVICE_NAME: undefined }, 'gateway', logger);
   const say = (line: string) => process.stdout.write(line + '\n');
 
   let embedded: EmbeddedPostgres | null = null;
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
     await metrics?.close();
     await system.close();
     await embedded?.stop();
+    await tracing.shutdown();
   }, logger);
 }
 

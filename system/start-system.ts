@@ -67,7 +67,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const streamBus: StreamBus = options.protection?.redisUrl ? new RedisBus(options.protection.redisUrl, options.logger) : new InProcessBus();
   try {
     for (const { name, port } of SUBGRAPHS) {
-      const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize, name });
+      const db = openDatabase(options.databaseUrl, { poolSize: options.poolSize, service: name });
       const server = SUBGRAPH_BUILDERS[name](
         subgraphDeps(name, { db, logger: options.logger, publicKey: options.callerKeys.publicKey, cursorSecret: options.cursorSecret, auditCheckpointKeys: checkpoint?.keyring, streamBus }),
       );

@@ -125,6 +125,13 @@ describe('a caller token captured between the gateway and decisions', () => {
     expect((payload.exp as number) - (payload.iat as number)).toBe(10);
   });
 
+  it("carries trace context only inside the signature: a traceparent grafted onto it is refused", async () => {
+    const token = await capturedForDecisions();
+    // This test process sets no tracing up, so the gateway has no span to name (test/tracing.test.ts follows `tp` end to end).
+    expect(payloadOf(token)).not.toHaveProperty('tp');
+    expectRefused(await direct('decisions', withPayload(token, (p) => (p.tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'))), 'bad_signature');
+  });
+
   it('is refused when replayed to decisions', async () => {
     const token = await capturedForDecisions();
     expectRefused(await direct('decisions', token), 'replayed');

@@ -11,6 +11,7 @@ import { makeErrorMasker } from '../../lib/error-masking';
 import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
 import { requestIdPlugin } from '../../lib/request-id-plugin';
+import { tracingPlugin } from '../../lib/tracing-plugin';
 import type { SubgraphName } from '../../lib/supergraph';
 import type { Execute } from '../rest/router';
 import { reclassifyValidationError } from './argument-errors';
@@ -41,6 +42,11 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds, fetcher),
+    // @apollo/gateway makes spans of its own (gateway.request, plan, execute,
+    // fetch) on the global tracer, ours: they may carry the operation's name
+    // and type, never its document (a literal argument is the caller's data),
+    // nor its errors' messages.
+    telemetry: { includeDocument: false, recordExceptions: false },
   });
   const maskErrors = makeErrorMasker(logger);
   return new ApolloServer<GatewayContext>({
@@ -66,6 +72,7 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
       // Answers carry no HTTP cache policy (every one is per caller); the plugin's per-field hook costs on large answers.
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin<GatewayContext>((context) => context.requestId),
+      tracingPlugin<GatewayContext>(),
       auditPlugin(options.audit, logger),
       { serverWillStart: async () => ({ serverWillStop: () => fetcher.close() }) },
     ],

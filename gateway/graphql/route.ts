@@ -8,6 +8,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, ErrorCode, HTTP_STATUS } from '../../lib/err
 import { readGraphQLRequest, runGraphQLRequest, writeGraphQLResponse, type GraphQLHttpRequest } from '../../lib/graphql-http';
 import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
+import { annotateActiveSpan, ATTR_SURFACE, ATTR_TENANT_ID } from '../../lib/http-tracing';
 import type { AnswerBounds } from '../../lib/limits';
 import type { Logger } from '../../lib/logger';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
@@ -149,6 +150,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
         return void res.end();
       }
       const started = performance.now();
+      annotateActiveSpan({ [ATTR_SURFACE]: 'GRAPHQL' });
       const noHashes: Hashes = () => ({ body: null, variables: null });
       if (req.method !== 'GET' && req.method !== 'POST') {
         req.resume();
@@ -161,6 +163,7 @@ export function graphQLRoute(deps: GraphQLRouteDeps): Route {
         return refuse(res, scope, null, { code, message: auth.failure.message, extensions: { reason: auth.failure.reason }, headers, statusDetail: auth.failure.reason }, started, noHashes);
       }
       const { caller } = auth;
+      if (caller.tenantId) annotateActiveSpan({ [ATTR_TENANT_ID]: caller.tenantId });
 
       const request = await readGraphQLRequest(req);
       if (!request.ok) return refuse(res, scope, caller, { code: request.code, message: request.message }, started, noHashes);

@@ -1,9 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { GraphQLError } from 'graphql';
 import { CALL_FACTS_EXTENSION } from '../../lib/call-facts';
 import { ErrorCode } from '../../lib/errors';
 import { INTERNAL_CALLER_HEADER, type CallerSigner } from '../../lib/internal-token';
 import { REQUEST_ID_HEADER } from '../../lib/request-id';
+import { traceparentOf, tracer } from '../../lib/tracing';
 import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
 import { SHARE_KEY_HEADER, type SubgraphFetcher } from './subgraph-fetcher';
@@ -19,12 +22,16 @@ const MUTATION = /^\s*mutation\b/;
 /**
  * How the gateway calls one subgraph: forwards the request id and the
  * verified caller (in a token signed for this subgraph alone, fresh for each
- * fetch, so the subgraph trusts nothing else), and turns a
+ * fetch, so the subgraph trusts nothing else) with the traceparent of the
+ * fetch's own span (in the same token), and turns a
  * transport failure into a stable SUBGRAPH_UNAVAILABLE error naming the
  * service, so clients get partial data with a clear error instead of a
  * socket message.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** What every fetch span of this subgraph says: where it went, never what it carried (the caller token, the variables). */
+  private readonly spanAttributes: Attributes;
+
   constructor(
     private readonly serviceName: string,
     url: string,
@@ -35,6 +42,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // APQ would send one signed header twice (hash first, then the query),
     // and the subgraph refuses the second as a replay: keep it off.
     super({ url, apq: false, fetcher: fetcher.fetch as unknown as RemoteGraphQLDataSource['fetcher'] });
+    const parsed = new URL(url);
+    this.spanAttributes = {
+      'peer.service': serviceName,
+      [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+      [ATTR_SERVER_ADDRESS]: parsed.hostname,
+      [ATTR_SERVER_PORT]: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+      [ATTR_URL_PATH]: parsed.pathname,
+    };
   }
 
   /** Counts every subgraph answer towards the operation's response bound before parsing it. */
@@ -58,20 +73,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * batch would carry the errors of every event of the batch).
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    // The fetch's span: its traceparent is what the caller token carries, so the subgraph's server span is its child.
+    const span = tracer('gateway').startSpan(`POST ${this.serviceName}`, { kind: SpanKind.CLIENT, attributes: this.spanAttributes });
+    if (span.isRecording() && options.request.query) span.setAttribute('graphql.operation.type', MUTATION.test(options.request.query) ? 'mutation' : 'query');
     try {
-      return await super.process(options);
+      return await otelContext.with(trace.setSpan(otelContext.active(), span), () => super.process(options));
     } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      span.setAttribute(ATTR_ERROR_TYPE, typeof code === 'string' ? code : 'fetch_failed');
+      span.setStatus({ code: SpanStatusCode.ERROR });
       const path = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
       if (!(error instanceof GraphQLError) || error.path || !path?.length) throw error;
       const list = path.indexOf('@');
       throw new GraphQLError(error.message, { path: list < 0 ? path : path.slice(0, list), extensions: error.extensions, originalError: error.originalError });
+    } finally {
+      span.end();
     }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!context?.caller) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    request.http?.headers.set(INTERNAL_CALLER_HEADER, this.signer.sign(context.caller, this.serviceName));
+    request.http?.headers.set(INTERNAL_CALLER_HEADER, this.signer.sign(context.caller, this.serviceName, Date.now(), traceparentOf()));
     // A read's answer depends on the caller's tenant and scopes, the document and the variables: identical ones in flight are sent once.
     if (request.query && !MUTATION.test(request.query)) {
       const { tenantId, scopes } = context.caller;

@@ -1,3 +1,5 @@
+import { trace, type SpanContext } from '@opentelemetry/api';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { Agent, errors, fetch, Response, type HeadersInit } from 'undici';
 import { subgraphFetches, subgraphFetchesShared, subgraphFetchSeconds } from '../../lib/metrics';
 
@@ -25,6 +27,15 @@ interface Answer {
 
 type FetchInit = { method?: string; headers?: Record<string, string>; body?: string };
 
+interface InFlight {
+  answer: Promise<Answer>;
+  /** The fetch span of the call that sent it: the request, and the subgraph's spans, are in that call's trace. */
+  sentBy: SpanContext | undefined;
+}
+
+/** On the span of a call whose read rode on another call's fetch. */
+const ATTR_SHARED = 'micro_ai.subgraph_fetch.shared';
+
 /**
  * How the gateway reaches its subgraphs: undici over keep-alive
  * connections (make-fetch-happen, Apollo's default, opened a fresh one for
@@ -39,7 +50,7 @@ type FetchInit = { method?: string; headers?: Record<string, string>; body?: str
 export class SubgraphFetcher {
   readonly counts: FetchCounts = { sent: 0, shared: 0 };
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
-  private readonly inFlight = new Map<string, Promise<Answer>>();
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly options: { timeoutMs: number; maxResponseBytes: number; subgraphOf?: (url: string) => string }) {}
 
@@ -49,18 +60,27 @@ export class SubgraphFetcher {
 
   readonly fetch = async (url: string, init: FetchInit = {}): Promise<Response> => {
     const { [SHARE_KEY_HEADER]: shareKey, ...headers } = init.headers ?? {};
+    // The data source's fetch span, active around this call.
+    const span = trace.getActiveSpan();
+    const recording = span?.isRecording() ? span : undefined;
     const send = () => this.send(url, { ...init, headers });
-    if (!shareKey || init.body === undefined) return respond(await send());
+    if (!shareKey || init.body === undefined) return respond(await send(), recording);
     const key = `${shareKey}\n${url}\n${init.body}`;
     const pending = this.inFlight.get(key);
     if (pending) {
       this.counts.shared++;
       subgraphFetchesShared.inc({ subgraph: this.subgraphOf(url) });
-      return respond(await pending);
+      // One request served both calls, and it belongs to the first call's
+      // trace: this call's span says so, and links to the span that sent it.
+      if (recording) {
+        recording.setAttribute(ATTR_SHARED, true);
+        if (pending.sentBy) recording.addLink({ context: pending.sentBy, attributes: { 'micro_ai.link': 'shared subgraph fetch' } });
+      }
+      return respond(await pending.answer, recording);
     }
     const sending = send().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, sending);
-    return respond(await sending);
+    this.inFlight.set(key, { answer: sending, sentBy: span?.spanContext() });
+    return respond(await sending, recording);
   };
 
   private async send(url: string, init: FetchInit): Promise<Answer> {
@@ -96,6 +116,7 @@ function isTimeout(err: unknown): boolean {
 }
 
 /** A response of its own for each caller: a body is read once. */
-function respond(answer: Answer): Response {
+function respond(answer: Answer, span: ReturnType<typeof trace.getActiveSpan>): Response {
+  span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
   return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 }

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ErrorCode } from '../../lib/errors';
 import { sendCrash, sendJson } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
-import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, correlationIdFrom, newRequestId } from '../../lib/request-id';
+import { startServerSpan } from '../../lib/http-tracing';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, correlationIdFrom, newRequestId, withRequestId } from '../../lib/request-id';
+import { linksFromClientTraceparent } from '../../lib/tracing';
 
 /** What every handler gets: the request id the response, its errors, the logs and the audit trail all carry. */
 export interface RequestScope {
@@ -32,7 +35,8 @@ function matches(route: Route, path: string): boolean {
 }
 
 /**
- * The gateway's HTTP front: gives every request its own id and one access-log
+ * The gateway's HTTP front: gives every request its own id, its own trace
+ * (a server span, the root of what the call does below) and one access-log
  * line, hands it to the first route whose path matches, and turns a handler
  * that throws into a 500 in that route's error shape instead of a hung socket.
  */
@@ -41,23 +45,34 @@ export function createRouter(routes: readonly Route[], logger: Logger) {
     const requestId = newRequestId();
     const correlationId = correlationIdFrom(req.headers);
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, ...(correlationId && { [CORRELATION_ID_HEADER]: correlationId }) };
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
     const started = performance.now();
-    res.once('finish', () =>
-      logger.info('request', { requestId, correlationId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }),
-    );
     const route = routes.find((r) => matches(r, path));
-    if (!route) {
-      return sendJson(res, 404, { errors: [{ message: `no route for ${path}`, extensions: { code: ErrorCode.NOT_FOUND, requestId } }] }, headers);
-    }
-    const crash = (err: unknown) => {
-      logger.error('request failed', { err, requestId, path });
-      sendCrash(res, (route.crashBody ?? graphQLCrash)(requestId), headers);
-    };
-    try {
-      Promise.resolve(route.handle(req, res, { requestId, correlationId, headers, path })).catch(crash);
-    } catch (err) {
-      crash(err);
-    }
+    // Every call is the root of a trace of its own, as it has a request id of
+    // its own; a client's traceparent is linked, never the parent (lib/tracing.ts says why).
+    // Probes are left out: a trace every few seconds per replica would only bury the real ones.
+    const span = UNTRACED.has(path)
+      ? undefined
+      : startServerSpan('gateway', req, res, { path, route: route ? route.path : null, requestId, parent: ROOT_CONTEXT, links: linksFromClientTraceparent(req.headers.traceparent) });
+    const scope = withRequestId(span ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT, requestId);
+    res.once('finish', () =>
+      context.with(scope, () => logger.info('request', { requestId, correlationId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) })),
+    );
+    context.with(scope, () => {
+      if (!route) {
+        return sendJson(res, 404, { errors: [{ message: `no route for ${path}`, extensions: { code: ErrorCode.NOT_FOUND, requestId } }] }, headers);
+      }
+      const crash = (err: unknown) => {
+        logger.error('request failed', { err, requestId, path });
+        sendCrash(res, (route.crashBody ?? graphQLCrash)(requestId), headers);
+      };
+      try {
+        Promise.resolve(route.handle(req, res, { requestId, correlationId, headers, path })).catch(crash);
+      } catch (err) {
+        crash(err);
+      }
+    });
   };
 }
+
+const UNTRACED = new Set(['/healthz', '/readyz']);

@@ -5,6 +5,7 @@ import type { Caller } from '../../lib/caller';
 import { AUDIT_UNAVAILABLE_MESSAGE, CALL_RECORD_MISSING_MESSAGE, ErrorCode } from '../../lib/errors';
 import { sha256Hex } from '../../lib/hash';
 import { sendJson } from '../../lib/http';
+import { annotateActiveSpan, ATTR_SURFACE, ATTR_TENANT_ID, setActiveRoute } from '../../lib/http-tracing';
 import type { Logger } from '../../lib/logger';
 import { deprecationHeaders, type RouteDeprecation } from '../../lib/rest-deprecations';
 import { failureStatus, type Authenticator } from '../auth/authenticator';
@@ -252,9 +253,13 @@ function restCrash(requestId: string) {
 async function serveRest(deps: ServedDeps, req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
   const { requestId, correlationId } = scope;
   const started = performance.now();
+  annotateActiveSpan({ [ATTR_SURFACE]: 'REST' });
   const call = { correlationId, facts: new CallFactsCollector() };
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/v1/openapi.json' && req.method === 'GET') return sendJson(res, 200, deps.openapi, scope.headers);
+  if (url.pathname === '/v1/openapi.json' && req.method === 'GET') {
+    setActiveRoute('GET', '/v1/openapi.json');
+    return sendJson(res, 200, deps.openapi, scope.headers);
+  }
 
   const matching = ENDPOINTS.filter((r) => r.pattern.test(url.pathname));
   const endpoint = matching.find((r) => r.method === req.method);
@@ -267,12 +272,14 @@ async function serveRest(deps: ServedDeps, req: IncomingMessage, res: ServerResp
   try {
     if (!matching.length) throw new RestError(ErrorCode.NOT_FOUND, `no route for ${req.method} ${url.pathname}`);
     if (!endpoint) throw new RestError(ErrorCode.METHOD_NOT_ALLOWED, `${url.pathname} does not take ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
+    setActiveRoute(endpoint.method, endpoint.template);
     const auth = await deps.authenticator.authenticate(req.headers, requestId, 'REST');
     if ('failure' in auth) {
       const { code, headers: extra } = failureStatus(auth.failure);
       throw new RestError(code, auth.failure.message, { reason: auth.failure.reason }, extra);
     }
     caller = auth.caller;
+    if (caller.tenantId) annotateActiveSpan({ [ATTR_TENANT_ID]: caller.tenantId });
     // A REST call spends one unit of the same budget GraphQL operations spend.
     const decision = await deps.limiter.charge(caller, auth.rateLimitPerMinute, 1);
     limitHeaders = rateLimitHeaders(decision);

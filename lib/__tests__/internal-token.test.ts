@@ -8,6 +8,7 @@ const keys = generateInternalKeyPair();
 const signer = new CallerSigner(keys.privateKey);
 const caller: Caller = { requestId: 'req_1', actor: 'key_1', tenantId: '3f0b2c1e-1111-4222-8333-444455556666', scopes: new Set(['read', 'write']), surface: 'REST' };
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
+const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const TTL = INTERNAL_TOKEN_TTL_SECONDS * 1000;
 const SKEW = INTERNAL_TOKEN_CLOCK_SKEW_SECONDS * 1000;
 
@@ -38,6 +39,16 @@ describe('the internal caller token', () => {
     const payload = payloadOf(token);
     expect(payload).toMatchObject({ aud: 'decisions', iat: NOW / 1000, exp: NOW / 1000 + INTERNAL_TOKEN_TTL_SECONDS });
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('carries the gateway\'s traceparent when given one, and hands it to the subgraph only with the caller it was signed with', () => {
+    const token = signer.sign(caller, 'decisions', NOW, TP);
+    expect(payloadOf(token).tp).toBe(TP);
+    expect(verifierFor().verify(token, NOW)).toEqual({ ok: true, caller, traceparent: TP });
+    // Without one the payload has no `tp` at all, and the verdict no traceparent.
+    const plain = signer.sign(caller, 'decisions', NOW);
+    expect('tp' in payloadOf(plain)).toBe(false);
+    expect('traceparent' in verifierFor().verify(plain, NOW)).toBe(false);
   });
 
   it('gets a fresh random id every time, even for the same caller in the same millisecond', () => {
@@ -79,7 +90,7 @@ describe('the internal caller token', () => {
   });
 
   it('is refused when any part was changed after signing', () => {
-    const token = signer.sign(caller, 'decisions', NOW);
+    const token = signer.sign(caller, 'decisions', NOW, TP);
     const [version, body, signature] = token.split('.') as [string, string, string];
     const forge = (change: (p: Record<string, unknown>) => void) => {
       const payload = payloadOf(token);
@@ -93,6 +104,8 @@ describe('the internal caller token', () => {
       ['audience moved', forge((p) => (p.aud = 'audit'))],
       ['life extended', forge((p) => (p.exp = (p.exp as number) + 3600))],
       ['id changed (to dodge the replay guard)', forge((p) => (p.jti = 'A'.repeat(22)))],
+      ['grafted onto another trace', forge((p) => (p.tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'))],
+      ['trace context removed', forge((p) => (p.tp = undefined))],
       ['signature bit flipped', `${version}.${body}.${flipBit(signature)}`],
       ['signature of another token', `${version}.${body}.${signer.sign(caller, 'decisions', NOW).split('.')[2]}`],
     ];
@@ -161,6 +174,16 @@ describe('the internal caller token', () => {
       { ...good, tid: 42 },
       { ...good, srf: 'INTERNAL' },
       { ...good, rid: undefined },
+      // A traceparent in any shape but W3C version 00's, lower-case hex, with ids that are not all zeros.
+      { ...good, tp: '' },
+      { ...good, tp: 42 },
+      { ...good, tp: null },
+      { ...good, tp: TP.toUpperCase() },
+      { ...good, tp: TP.replace(/^00/, 'ff') },
+      { ...good, tp: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` },
+      { ...good, tp: `00-4bf92f3577b34da6a3ce929d0e0e4736-${'0'.repeat(16)}-01` },
+      { ...good, tp: `${TP}-extra` },
+      { ...good, tp: ` ${TP}` },
     ];
     const verifier = verifierFor();
     for (const payload of cases) expect([payload, reason(verifier.verify(signRaw(payload), NOW))]).toEqual([payload, 'malformed']);

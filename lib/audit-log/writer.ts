@@ -1,3 +1,4 @@
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { auditBatchEvents, auditBatches, auditBatchSeconds } from '../metrics';
 import type { Logger } from '../logger';
@@ -13,6 +14,8 @@ export interface AuditWriterOptions {
 
 interface Pending {
   event: AuditEventContent;
+  /** The recording call's trace context: its batch's statements are spans of the first call in the batch. */
+  context: Context;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -60,8 +63,9 @@ export class AuditWriter {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.draining ??= this.drain();
+      this.queue.push({ event, context: context.active(), resolve, reject });
+      // The loop outlives the call that started it: it runs in no call's context, and each batch in its first call's.
+      this.draining ??= context.with(ROOT_CONTEXT, () => this.drain());
     });
   }
 
@@ -99,10 +103,11 @@ export class AuditWriter {
       client.on('error', ignore);
       // Taken after the connection is ours: records made while waiting for it join too.
       batch = this.queue.splice(0, this.maxBatch);
+      const traced = batch[0]?.context ?? ROOT_CONTEXT;
       try {
-        await inTransaction(client, () => appendAuditEvents(client!, batch.map((p) => p.event)));
+        await context.with(traced, () => inTransaction(client!, () => appendAuditEvents(client!, batch.map((p) => p.event))));
       } catch (batchError) {
-        failed = await this.chainByChain(client, batch, batchError);
+        failed = await context.with(traced, () => this.chainByChain(client!, batch, batchError));
         if (failed.length === batch.length) error = batchError;
       }
     } catch (caught) {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 
@@ -25,7 +26,8 @@ export class InProcessBus implements StreamBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
   publish(): void {
-    this.emitter.emit(CHANNEL);
+    // Readers woken here resolve events for every subscriber: work of their own, not of the request whose commit announced it.
+    context.with(ROOT_CONTEXT, () => this.emitter.emit(CHANNEL));
   }
 
   onWake(wake: () => void): () => void {

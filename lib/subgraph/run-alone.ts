@@ -3,6 +3,7 @@ import { auditCheckpointKeyring, loadEnv, requireCursorSecret, requireDatabaseUr
 import { createLogger } from '../logger';
 import { startMetricsServer } from '../metrics-server';
 import { exitOnSignal } from '../shutdown';
+import { startTracing } from '../tracing-setup';
 import { RedisBus } from '../streams/bus';
 import { subgraphDeps, type SubgraphDeps } from './deps';
 import { SUBGRAPHS, type SubgraphName } from '../supergraph';
@@ -15,9 +16,10 @@ export function runSubgraphAlone(
 ): void {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL, { service: name });
+  const tracing = startTracing(env, name, logger);
   const publicKey = requireInternalPublicKey(env);
   const cursorSecret = requireCursorSecret(env);
-  const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE, name });
+  const db = openDatabase(requireDatabaseUrl(env), { poolSize: env.DB_POOL_SIZE, service: name });
   const port = env.PORT ?? SUBGRAPHS.find((s) => s.name === name)!.port;
   // Committed events wake the gateways through Redis; without it they find them by polling the outbox.
   const streamBus = env.REDIS_URL ? new RedisBus(env.REDIS_URL, logger) : undefined;
@@ -30,6 +32,7 @@ export function runSubgraphAlone(
         await metrics?.close();
         await streamBus?.close();
         await db.close();
+        await tracing.shutdown();
       }, logger);
     })
     .catch((err) => {

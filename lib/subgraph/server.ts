@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { parse } from 'graphql';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -10,7 +11,10 @@ import { handleGraphQLRequest } from '../graphql-http';
 import { makeErrorMasker } from '../error-masking';
 import { listenOn, sendCrash, sendJson } from '../http';
 import { subgraphRequests, subgraphRequestSeconds } from '../metrics';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../request-id';
+import { annotateActiveSpan, ATTR_SURFACE, ATTR_TENANT_ID, startServerSpan } from '../http-tracing';
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from '../request-id';
+import { contextFromSignedTraceparent } from '../tracing';
+import { tracingPlugin } from '../tracing-plugin';
 import type { Caller } from '../caller';
 import { attachCallFacts, callFactsPlugin } from '../call-facts';
 import { INTERNAL_CALLER_HEADER, type Refusal } from '../internal-token';
@@ -41,6 +45,9 @@ export interface SubgraphServer {
   listen(port: number, host?: string): Promise<RunningServer>;
 }
 
+/** On the span of a call a subgraph refused: why its caller token was refused. */
+const ATTR_TOKEN_REFUSAL = 'micro_ai.caller_token.refusal';
+
 /** One subgraph over plain node:http: POST /graphql, GET /healthz (process up), GET /readyz (database up). */
 export function createSubgraphServer<C extends BaseContext & { caller: Caller }>(deps: SubgraphDeps, def: SubgraphDefinition<C>): SubgraphServer {
   if (deps.callerVerifier.audience !== def.name) {
@@ -69,6 +76,7 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       // No field carries a cache hint; the plugin's per-field hook was 10% of a 1,900-row report's CPU.
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin<C>((context) => context.caller.requestId),
+      tracingPlugin<C>(),
       callFactsPlugin<C>(),
     ],
   });
@@ -90,21 +98,33 @@ export function createSubgraphServer<C extends BaseContext & { caller: Caller }>
       );
       return;
     }
-    if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: ErrorCode.NOT_FOUND } }] }, headers);
-    const timer = subgraphRequestSeconds.startTimer({ subgraph: def.name });
-    res.once('finish', () => {
-      timer();
-      subgraphRequests.inc({ subgraph: def.name, status: String(res.statusCode) });
-    });
-    if (!verdict?.ok) {
-      const reason = verdict?.reason ?? 'missing';
-      logger.warn('caller token refused', { reason, requestId });
-      return refuseCaller(res, reason, requestId, headers);
+    // The parent span comes from the verified token alone; a traceparent header is never read (lib/tracing.ts says why).
+    const parent = verdict?.ok ? contextFromSignedTraceparent(verdict.traceparent) : ROOT_CONTEXT;
+    const span = startServerSpan(def.name, req, res, { path, route: path === '/graphql' ? path : null, requestId, parent });
+    const scope = withRequestId(trace.setSpan(parent, span), requestId);
+    const started = performance.now();
+    if (path === '/graphql') {
+      const timer = subgraphRequestSeconds.startTimer({ subgraph: def.name });
+      res.once('finish', () => {
+        timer();
+        subgraphRequests.inc({ subgraph: def.name, status: String(res.statusCode) });
+      });
     }
-    const { caller } = verdict;
-    handleGraphQLRequest(apollo, req, res, async () => attachCallFacts(def.createContext(caller)), headers).catch((err) => {
-      logger.error('request failed', { err, requestId });
-      sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] }, headers);
+    res.once('finish', () => context.with(scope, () => logger.debug('request', { requestId, path, status: res.statusCode, ms: Math.round(performance.now() - started) })));
+    context.with(scope, () => {
+      if (path !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'not found', extensions: { code: ErrorCode.NOT_FOUND } }] }, headers);
+      if (!verdict?.ok) {
+        const reason = verdict?.reason ?? 'missing';
+        span.setAttribute(ATTR_TOKEN_REFUSAL, reason);
+        logger.warn('caller token refused', { reason, requestId });
+        return refuseCaller(res, reason, requestId, headers);
+      }
+      const { caller } = verdict;
+      annotateActiveSpan({ [ATTR_SURFACE]: caller.surface, ...(caller.tenantId && { [ATTR_TENANT_ID]: caller.tenantId }) });
+      handleGraphQLRequest(apollo, req, res, async () => attachCallFacts(def.createContext(caller)), headers).catch((err) => {
+        logger.error('request failed', { err, requestId });
+        sendCrash(res, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] }, headers);
+      });
     });
   });
 

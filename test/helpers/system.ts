@@ -1,5 +1,5 @@
 import { decodeKeyPair } from '../../lib/internal-keys';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../system/start-system';
 import { testCheckpointKeys, testCredentials } from './credentials';
 import { withClient } from './scratch-database';
@@ -10,14 +10,14 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-/** The whole graph on loopback, every server on a port of its own choosing. */
-export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string, protection?: SystemOptions['protection']): Promise<RunningSystem> {
+/** The whole graph on loopback, every server on a port of its own choosing; silent unless TEST_LOG_LEVEL or a logger of the test's says otherwise. */
+export function startTestSystem(databaseUrl = testDatabaseUrl(), gatewayDatabaseUrl?: string, protection?: SystemOptions['protection'], logger?: Logger): Promise<RunningSystem> {
   const { callerKeys, cursorSecret, jwt } = testCredentials();
   return startSystem({
     protection,
     databaseUrl,
     gatewayDatabaseUrl,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'),
+    logger: logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent'),
     ports: 'ephemeral',
     poolSize: 3,
     callerKeys: decodeKeyPair(callerKeys),
