@@ -9,7 +9,15 @@ import { getIntrospectionQuery, Kind, parse, print, type OperationDefinitionNode
 import { loadManifest, PERSISTED_DOCUMENTS_PATH, TrustedDocuments } from '../gateway/graphql/trusted-documents';
 import type { Caller } from '../lib/caller';
 import { DEFAULT_LIMITS } from '../lib/limits';
-import { DeclinedDecisionsDocument, type DeclinedDecisionsQuery } from '../pages/__generated__/graphql';
+import {
+  DashboardHealthDocument,
+  DashboardStatsDocument,
+  DashboardTenantsDocument,
+  DeclinedDecisionsDocument,
+  LiveDecisionsDocument,
+  RecentDecisionsDocument,
+  type DeclinedDecisionsQuery,
+} from '../pages/__generated__/graphql';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
@@ -394,6 +402,44 @@ describe('trusted documents in safelist mode', () => {
     expect(sent.body.errors).toBeUndefined();
     const [row] = await sql('SELECT body_sha256 FROM audit_events WHERE request_id = $1', [sent.requestId]);
     expect(row.body_sha256).toBe(sha256(spaced));
+  });
+
+  it('runs every operation of the dashboard page as the page sends it (printed from its typed document), and its live stream', async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 24 * 3_600_000);
+    const tenantId = creds.tenantA.id;
+    const sends: Array<[string, object, Record<string, unknown>]> = [
+      ['DashboardTenants', DashboardTenantsDocument, {}],
+      ['DashboardStats', DashboardStatsDocument, { from: from.toISOString(), to: to.toISOString(), timezone: 'UTC', tenantId }],
+      ['DashboardHealth', DashboardHealthDocument, { tenantId, window: 'LAST_DAY' }],
+      ['RecentDecisions', RecentDecisionsDocument, { tenantId, first: 50 }],
+    ];
+    for (const [name, document, variables] of sends) {
+      const sent = await post(url, { query: print(document as Parameters<typeof print>[0]), variables }, creds.keys.readA);
+      expect({ name, status: sent.status, errors: sent.body.errors }).toEqual({ name, status: 200, errors: undefined });
+      // And by its hash alone, as a client that trusts the manifest would send it.
+      const byItsHash = await post(url, { variables, ...byHash((document as { __meta__: { hash: string } }).__meta__.hash.replace(/^sha256:/, '')) }, creds.keys.readA);
+      expect({ name, errors: byItsHash.body.errors }).toEqual({ name, errors: undefined });
+    }
+    // A tenant of this case's own, so its subscription and decision touch no other case's counts.
+    const own = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read'], ['read', 'write']] });
+    const { client } = connectWs(url, { apiKey: own.keys.read });
+    try {
+      const live = subscribe(client, print(LiveDecisionsDocument), { tenantId: own.id });
+      await startedFor(own.id);
+      const create = 'mutation DashboardSafelistProbe($input: CreateDecisionInput!) { createDecision(input: $input) { id } }';
+      const input = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'dash-safelist' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } };
+      // Producers write over REST; here the write goes through the graph with an ad-hoc mutation, which the safelist refuses to a tenant.
+      expect(codeOf(await post(url, { query: create, variables: { input } }, own.keys['read,write']!))).toBe('PERSISTED_QUERY_NOT_IN_SAFELIST');
+      const made = await fetch(url.replace(/\/graphql$/, '/v1/decisions'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': own.keys['read,write']! }, body: JSON.stringify(input) });
+      expect(made.status).toBe(201);
+      const { id } = (await made.json()) as { id: string };
+      await until(() => live.events.length === 1);
+      expect(live.events[0]!.errors).toBeUndefined();
+      expect(live.events[0]!.data.decisionCreated.id).toBe(id);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('refuses introspection to tenants and lets the platform operator run anything, unregistered', async () => {
