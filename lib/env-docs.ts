@@ -37,6 +37,7 @@ export const ENV_DOCS: readonly EnvDoc[] = [
   { names: ["JWT_JWKS_URL"], default: "unset", usedBy: "gateway", meaning: "JWKS endpoint for RS256/ES256/PS256/EdDSA JWTs" },
   { names: ["JWT_ISSUER", "JWT_AUDIENCE"], default: "unset", usedBy: "gateway", meaning: "required with either of the above" },
   { names: ["JWT_TENANT_CLAIM"], default: "`tenant_id`", usedBy: "gateway", meaning: "claim holding the caller's tenant id" },
+  { names: ["APOLLO_TELEMETRY_DISABLED"], default: "`true` (the gateway sets it when unset)", usedBy: "gateway", meaning: "`false` lets @apollo/gateway send its anonymous usage metrics to Apollo every hour (after probing cloud metadata endpoints); off unless asked for" },
   { names: ["REDIS_URL"], default: "unset: counters and stream bus in process memory", usedBy: "gateway", meaning: "`redis://host:port`: rate-limit counters and the stream bus shared by every gateway instance" },
   { names: ["REST_DEPRECATIONS"], default: "unset: no route deprecated", usedBy: "gateway", meaning: "REST routes announced for removal, a JSON list of `{\"route\": \"GET /v1/decisions/:id\", \"since\": \"2026-11-01\", \"sunset\": \"2027-05-01\", \"successor\": \"/graphql\"}`: their answers carry `Deprecation`, `Sunset` and `Link` headers, and the OpenAPI document marks them deprecated (see \"Schema workflow\")" },
   { names: ["STREAM_MAX_SUBSCRIPTIONS_PER_CONNECTION"], default: "`50`", usedBy: "gateway", meaning: "live subscriptions on one WebSocket" },

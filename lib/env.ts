@@ -54,6 +54,8 @@ const EnvObject = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
   // Rate limits: counters shared in Redis when set, per process otherwise.
+  // Read by @apollo/gateway itself; the gateway makes it 'true' when unset (gateway/graphql/apollo.ts).
+  APOLLO_TELEMETRY_DISABLED: z.enum(['true', 'false', '1', '0']).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   // REST routes on their way out (lib/rest-deprecations.ts): a JSON list.
   REST_DEPRECATIONS: z

@@ -39,6 +39,11 @@ export function createFederatedGraph(options: FederatedGraphOptions): ApolloServ
   const { urls, callerSigner, logger } = options;
   const names = new Map(Object.entries(urls).map(([name, url]) => [url, name]));
   const fetcher = new SubgraphFetcher({ timeoutMs: options.bounds.operationTimeoutMs, maxResponseBytes: options.bounds.maxResponseBytes, subgraphOf: (url) => names.get(url) ?? 'unknown' });
+  // @apollo/gateway otherwise exports usage metrics to Apollo's servers every
+  // hour, after probing the AWS, GCP, Azure and Alibaba metadata endpoints to
+  // describe the host: a gateway of financial decisions makes no outbound call
+  // nobody asked for. An operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => new SubgraphDataSource(name, urls[name as SubgraphName], callerSigner, options.bounds, fetcher),
