@@ -173,7 +173,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
       keys.start();
       sessions.watch();
       const unwatch = [
-        watchStreams({ connections: () => sessions.census().connections, subscriptions: () => sessions.census().subscriptions, groups: () => hub.groupCount() }),
+        watchStreams(() => ({ ...sessions.census(), groups: hub.groupCount() })),
         watchPool('gateway', pool),
       ];
       const url = `http://${host}:${bound}/graphql`;

@@ -44,8 +44,8 @@ const EnvObject = z.object({
   // The gateway signs the caller token with the private key and the
   // subgraphs check it with the public one (lib/internal-keys.ts). `npm start`
   // makes a pair per run when they are unset.
-  INTERNAL_AUTH_PRIVATE_KEY: keyText(decodePrivateKey),
-  INTERNAL_AUTH_PUBLIC_KEY: keyText(decodePublicKey),
+  INTERNAL_AUTH_PRIVATE_KEY: parsedText(decodePrivateKey),
+  INTERNAL_AUTH_PUBLIC_KEY: parsedText(decodePublicKey),
   // The subgraphs' cursor MAC key; each subgraph derives its own from it.
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256)').optional(),
@@ -53,22 +53,12 @@ const EnvObject = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
-  // Rate limits: counters shared in Redis when set, per process otherwise.
   // Read by @apollo/gateway itself; the gateway makes it 'true' when unset (gateway/graphql/apollo.ts).
   APOLLO_TELEMETRY_DISABLED: z.enum(['true', 'false', '1', '0']).optional(),
+  // Rate limits: counters shared in Redis when set, per process otherwise.
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   // REST routes on their way out (lib/rest-deprecations.ts): a JSON list.
-  REST_DEPRECATIONS: z
-    .string()
-    .optional()
-    .superRefine((text, ctx) => {
-      try {
-        parseDeprecations(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    })
-    .transform(parseDeprecations),
+  REST_DEPRECATIONS: parsedText(parseDeprecations).transform(parseDeprecations),
   RATE_LIMIT_OPERATOR_PER_MINUTE: z.coerce.number().int().min(1).default(10_000),
   // Operation limits (gateway/graphql/operation-limits.ts has the reasons for each default).
   LIMIT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(DEFAULT_LIMITS.maxDocumentBytes),
@@ -105,16 +95,7 @@ const EnvObject = z.object({
   // endpoint is set.
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
-  OTEL_EXPORTER_OTLP_HEADERS: z
-    .string()
-    .superRefine((text, ctx) => {
-      try {
-        parseOtlpHeaders(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    })
-    .optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: parsedText(parseOtlpHeaders),
   // Only OTLP over HTTP with protobuf is built in; anything else is refused rather than silently not exported.
   OTEL_EXPORTER_OTLP_PROTOCOL: z.literal('http/protobuf', { message: 'only http/protobuf is supported' }).optional(),
   OTEL_EXPORTER_OTLP_TIMEOUT: z.coerce.number().int().min(1).max(120_000).default(10_000),
@@ -163,13 +144,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return result.data;
 }
 
-/** A key variable checked at start-up; the message says what is wrong without echoing the key. */
-function keyText(decode: (text: string) => KeyObject) {
+/**
+ * A variable checked at start-up by parsing it with `parse`, whose error
+ * message is the issue's (the key decoders' messages say what is wrong
+ * without echoing the key).
+ */
+function parsedText(parse: (text: string) => unknown) {
   return z
     .string()
     .superRefine((text, ctx) => {
       try {
-        decode(text);
+        parse(text);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }

@@ -117,11 +117,11 @@ export const subgraphRequestSeconds = new Histogram({
 });
 
 /** Read at scrape time from whatever is running in this process: gauges are states, not events. */
-interface StreamState {
+interface StreamCensus {
   /** Open connections by transport (WEBSOCKET, SSE). */
-  connections(): Record<string, number>;
-  subscriptions(): number;
-  groups(): number;
+  connections: Record<string, number>;
+  subscriptions: number;
+  groups: number;
 }
 interface PoolState {
   totalCount: number;
@@ -129,13 +129,13 @@ interface PoolState {
   waitingCount: number;
 }
 
-const streamStates = new Set<StreamState>();
+const streamCensuses = new Set<() => StreamCensus>();
 const pools = new Map<PoolState, string>();
 
 /** Counts a gateway's live streams in the gauges until the returned function is called. */
-export function watchStreams(state: StreamState): () => void {
-  streamStates.add(state);
-  return () => void streamStates.delete(state);
+export function watchStreams(census: () => StreamCensus): () => void {
+  streamCensuses.add(census);
+  return () => void streamCensuses.delete(census);
 }
 
 /** Counts a connection pool's connections in the gauges (`pool` names its owner: gateway, or a subgraph) until the returned function is called. */
@@ -144,7 +144,8 @@ export function watchPool(name: string, pool: PoolState): () => void {
   return () => void pools.delete(pool);
 }
 
-const sum = (f: (s: StreamState) => number) => [...streamStates].reduce((n, s) => n + f(s), 0);
+// Read at each scrape, a walk over the open connections: cheap next to the scrape itself.
+const sum = (f: (c: StreamCensus) => number) => [...streamCensuses].reduce((n, census) => n + f(census()), 0);
 
 new Gauge({
   name: 'gateway_stream_connections',
@@ -152,9 +153,7 @@ new Gauge({
   labelNames: ['transport'] as const,
   registers: [metricsRegistry],
   collect() {
-    const totals = new Map<string, number>();
-    for (const state of streamStates) for (const [transport, n] of Object.entries(state.connections())) totals.set(transport, (totals.get(transport) ?? 0) + n);
-    for (const transport of STREAM_SURFACES) this.set({ transport }, totals.get(transport) ?? 0);
+    for (const transport of STREAM_SURFACES) this.set({ transport }, sum((c) => c.connections[transport] ?? 0));
   },
 });
 
@@ -163,7 +162,7 @@ new Gauge({
   help: 'Live subscriptions running',
   registers: [metricsRegistry],
   collect() {
-    this.set(sum((s) => s.subscriptions()));
+    this.set(sum((c) => c.subscriptions));
   },
 });
 
@@ -172,7 +171,7 @@ new Gauge({
   help: 'Subscription groups: subscribers of one caller with one selection share a group and its resolutions',
   registers: [metricsRegistry],
   collect() {
-    this.set(sum((s) => s.groups()));
+    this.set(sum((c) => c.groups));
   },
 });
 

@@ -397,6 +397,7 @@ export function openApiDocument(deprecations: readonly RouteDeprecation[]): type
     const [method, template] = d.route.split(' ') as [string, string];
     const operation = paths[template.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
     if (!operation) throw new Error(`the OpenAPI document has no operation for ${d.route}`);
+    const headers = deprecationHeaders(d);
     operation.deprecated = true;
     operation.description = `${operation.description ?? ''}${operation.description ? '\n\n' : ''}${deprecationNote(d)}`;
     // Responses are shared between operations (the error responses): replaced, never changed in place.
@@ -405,8 +406,8 @@ export function openApiDocument(deprecations: readonly RouteDeprecation[]): type
         ...response,
         headers: {
           ...response.headers,
-          Deprecation: { description: 'When the route was deprecated (RFC 9745).', schema: { type: 'string', examples: [deprecationHeaders(d).deprecation] } },
-          Sunset: { description: 'When the route goes away (RFC 8594).', schema: { type: 'string', examples: [deprecationHeaders(d).sunset] } },
+          Deprecation: { description: 'When the route was deprecated (RFC 9745).', schema: { type: 'string', examples: [headers.deprecation] } },
+          Sunset: { description: 'When the route goes away (RFC 8594).', schema: { type: 'string', examples: [headers.sunset] } },
         },
       };
     }
