@@ -10,18 +10,14 @@
  *   DATABASE_URL=… npx tsx scripts/seed.ts --decisions 1000000
  *   DATABASE_URL=… NODE_ENV=production npx tsx bench/dashboard.ts [--runs 20] [--loads 5]
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { chromium } from 'playwright-core';
-import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { generateInternalKeyPair } from '../lib/internal-keys';
-import { createLogger } from '../lib/logger';
 import { ensurePagesBuilt } from '../scripts/build-pages';
-import { startSystem } from '../system/start-system';
+import { startBenchSystem } from './bench-system';
 import { benchTenant } from './bench-tenant';
 import { percentile } from './percentile';
 
@@ -51,16 +47,7 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated database seeded with --decisions 1000000)');
   await ensurePagesBuilt(undefined, { only: ['dashboard'] });
-  const { privateKey, publicKey } = generateCheckpointKeyPair();
-  const system = await startSystem({
-    databaseUrl,
-    logger: createLogger('error'),
-    ports: 'ephemeral',
-    callerKeys: generateInternalKeyPair(),
-    cursorSecret: randomBytes(32).toString('hex'),
-    poolSize: 10,
-    auditCheckpoint: { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) },
-  });
+  const system = await startBenchSystem(databaseUrl);
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 2, options: '-c jit=off' }));
   try {
     const { tenant, key } = await benchTenant(pool, 'bench-dashboard');

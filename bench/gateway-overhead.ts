@@ -20,10 +20,8 @@ import { createApiKey } from '../subgraphs/tenants/api-keys';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { CallerSigner, INTERNAL_CALLER_HEADER } from '../lib/internal-token';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { createLogger } from '../lib/logger';
 import { SUPERGRAPH_PATH } from '../lib/supergraph';
-import { startSystem } from '../system/start-system';
-import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
+import { startBenchSystem } from './bench-system';
 
 const QUERIES = {
   simple: '{ tenants { slug plan } }',
@@ -36,7 +34,7 @@ async function main() {
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL)');
   const callerKeys = generateInternalKeyPair();
   const signer = new CallerSigner(callerKeys.privateKey);
-  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys, cursorSecret: randomBytes(32).toString('hex'), poolSize: 10, auditCheckpoint: benchCheckpointKeys() });
+  const system = await startBenchSystem(databaseUrl, callerKeys);
 
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ id: string; slug: string }>('SELECT id, slug FROM tenants ORDER BY slug LIMIT 1');
@@ -103,8 +101,3 @@ main().catch((err) => {
   process.exit(1);
 });
 
-/** A throwaway checkpoint key: the gateway measured seals its audit chains as in production. */
-function benchCheckpointKeys() {
-  const { privateKey, publicKey } = generateCheckpointKeyPair();
-  return { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) };
-}

@@ -8,15 +8,11 @@
  *
  * The database must be migrated and seeded (npm run db:migrate && npm run db:seed).
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { createApiKey } from '../subgraphs/tenants/api-keys';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { generateInternalKeyPair } from '../lib/internal-keys';
-import { createLogger } from '../lib/logger';
-import { startSystem } from '../system/start-system';
-import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
+import { startBenchSystem } from './bench-system';
 
 function nested(levels: number): string {
   let inner = 'id';
@@ -34,7 +30,7 @@ async function main() {
   const calls = Number(values.calls);
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated, seeded PostgreSQL)');
-  const system = await startSystem({ databaseUrl, logger: createLogger('error'), ports: 'ephemeral', callerKeys: generateInternalKeyPair(), cursorSecret: randomBytes(32).toString('hex'), poolSize: 10, auditCheckpoint: benchCheckpointKeys() });
+  const system = await startBenchSystem(databaseUrl);
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { rows: [tenant] } = await pool.query<{ slug: string; id: string }>("SELECT id, slug FROM tenants WHERE plan = 'ENTERPRISE' ORDER BY slug LIMIT 1");
   // A budget that does not run out: this measures the limits, not the limiter.
@@ -79,8 +75,3 @@ main().catch((err) => {
   process.exit(1);
 });
 
-/** A throwaway checkpoint key: the gateway measured seals its audit chains as in production. */
-function benchCheckpointKeys() {
-  const { privateKey, publicKey } = generateCheckpointKeyPair();
-  return { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) };
-}

@@ -12,15 +12,11 @@
  * instanceof across realms, which was a third of a 1,900-row report's CPU.
  * The direct SQL runs with JIT off, as the subgraphs do (lib/database.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { CheckpointKeyring, CheckpointSigner, generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
-import { generateInternalKeyPair } from '../lib/internal-keys';
-import { createLogger } from '../lib/logger';
 import { createApiKey, createOperatorKey } from '../subgraphs/tenants/api-keys';
-import { startSystem } from '../system/start-system';
+import { startBenchSystem } from './bench-system';
 
 const MEASURES = `count outcomes { outcome count rate } confidence { mean min max histogram { lower upper count } } latencyMs { mean p50 p90 p95 p99 max }`;
 const REPORT = `query($filter: DecisionFilter, $from: DateTime!, $to: DateTime!) {
@@ -59,16 +55,7 @@ async function main() {
   if (process.env.NODE_ENV !== 'production') throw new Error('run the bench with NODE_ENV=production, as the gateway is deployed');
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated database seeded with --decisions 1000000)');
-  const { privateKey, publicKey } = generateCheckpointKeyPair();
-  const system = await startSystem({
-    databaseUrl,
-    logger: createLogger('error'),
-    ports: 'ephemeral',
-    callerKeys: generateInternalKeyPair(),
-    cursorSecret: randomBytes(32).toString('hex'),
-    poolSize: 10,
-    auditCheckpoint: { signer: new CheckpointSigner(privateKey), keyring: new CheckpointKeyring([publicKey]) },
-  });
+  const system = await startBenchSystem(databaseUrl);
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 2, options: '-c jit=off' }));
   const by = { requestId: 'req_bench_reports', actor: 'bench', surface: 'INTERNAL' as const };
   // The busiest tenant, and the one in the middle of the decision counts: what most tenants see.
