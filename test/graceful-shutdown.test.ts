@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
@@ -81,7 +82,7 @@ function halfSentRequest(url: string, key: string, query: string) {
 function connects(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = require('node:net').connect({ host: hostname, port: Number(port) });
+    const socket = net.connect({ host: hostname, port: Number(port) });
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
