@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectSse, connectWs, decide as decideVia, subscribe, until } from './helpers/stream-clients';
+import { connectSse, connectWs, decide as decideVia, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
 import { graphql, sql, startTestSystem } from './helpers/system';
 
 let system: RunningSystem;
@@ -70,8 +70,9 @@ describe('the audit trail of a stream', () => {
   it('records a subscription at its start and its end (same request id, surface WEBSOCKET), and no record per event', async () => {
     const { key, id } = await freshKey();
     const { client } = ws({ apiKey: key });
+    const starts = await subscriptionStarts(a.id);
     const got = subscribe(client, SELECTION);
-    await until(() => false, 400).catch(() => undefined);
+    await starts.more(1);
     await decide('audit-1');
     await decide('audit-2');
     await until(() => got.events.length === 2);
@@ -107,8 +108,10 @@ describe('credentials for the life of a stream', () => {
   it("closes a revoked key's sockets (4403) and SSE streams (last event, closeCode 4403) within 5 seconds, and records why", async () => {
     const { key, id } = await freshKey();
     const socket = ws({ apiKey: key });
+    const started = await subscriptionStarts(a.id);
     const overWs = subscribe(socket.client, SELECTION);
     const overSse = subscribe(sse({ 'x-api-key': key }), SELECTION);
+    await started.more(2);
     await decide('before-revoke');
     await until(() => overWs.events.length === 1 && overSse.events.length === 1);
 
@@ -168,7 +171,9 @@ describe('stream limits', () => {
     // Ending one frees its place.
     running[0]!.stop();
     await until(() => false, 300).catch(() => undefined);
+    const started = await subscriptionStarts(a.id);
     const again = subscribe(second.client, SELECTION);
+    await started.more(1);
     await decide('limits');
     await until(() => again.events.length === 1);
     for (const r of [...running, again]) r.stop();
@@ -192,9 +197,10 @@ describe('auditEventAppended', () => {
   it("tails a tenant's own audit trail for its admins, live and in commit order, never another tenant's", async () => {
     const other = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write']] });
     const { client } = ws({ apiKey: a.keys['read,admin'] });
+    const started = await subscriptionStarts(a.id);
     const tail = subscribe(client, TAIL);
     const decisionsOnly = subscribe(client, TAIL, { filter: { action: 'decision.created' } });
-    await until(() => false, 400).catch(() => undefined);
+    await started.more(2);
     await decideVia(url, other, 'other-tenant-audit');
     const made = await decide('audit-tail');
     await until(() => decisionsOnly.events.length === 1 && tail.events.length >= 2);
@@ -222,8 +228,9 @@ describe('auditEventAppended', () => {
 
   it("gives the platform operator the platform chain's events too (calls that named no tenant)", async () => {
     const { client } = ws({ apiKey: testCredentials().keys.operator });
+    const started = await subscriptionStarts(null);
     const tail = subscribe(client, 'subscription { auditEventAppended(filter: { surface: GRAPHQL, action: "request" }) { id status tenant { id } } }');
-    await until(() => false, 400).catch(() => undefined);
+    await started.more(1);
     const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'mai_test_nope' }, body: '{"query":"{ __typename }"}' });
     expect(refused.status).toBe(401);
     await until(() => tail.events.some((e) => e.data.auditEventAppended.tenant === null && e.data.auditEventAppended.status.startsWith('401')));
@@ -233,8 +240,9 @@ describe('auditEventAppended', () => {
 
 describe('graphql-sse at /graphql/stream', () => {
   it('streams decisions with federated fields, authenticated by the same headers as HTTP', async () => {
+    const started = await subscriptionStarts(a.id);
     const got = subscribe(sse({ 'x-api-key': a.keys.read! }), SELECTION);
-    await until(() => false, 400).catch(() => undefined);
+    await started.more(1);
     const made = await decide('over-sse');
     await until(() => got.events.length === 1);
     expect(got.events[0]!.data.decisionCreated).toMatchObject({ id: made.id, subject: { reference: 'over-sse' }, tenant: { slug: a.slug } });

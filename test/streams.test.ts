@@ -7,7 +7,7 @@
 import type { Client } from 'graphql-ws/client';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectWs, decide as decideVia, subscribe, until } from './helpers/stream-clients';
+import { connectWs, decide as decideVia, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
 import { Client as PgClient } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startTestSystem, testDatabaseUrl } from './helpers/system';
@@ -40,8 +40,9 @@ const SELECTION = 'decisionCreated { id outcome subject { reference } tenant { i
 describe('decisionCreated over graphql-ws', () => {
   it("delivers a tenant's own decisions with federated fields and a cursor, and never another tenant's", async () => {
     const { client } = connect({ apiKey: a.keys['read,write'] });
+    const started = await subscriptionStarts(a.id);
     const got = subscribe(client, `subscription { ${SELECTION} }`);
-    await new Promise((r) => setTimeout(r, 300));
+    await started.more(1);
     await decide(b, 'other-tenant');
     const mine = await decide(a, 'live-1');
     await until(() => got.events.length >= 1);

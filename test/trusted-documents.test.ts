@@ -21,7 +21,7 @@ import {
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectWs, subscribe, until } from './helpers/stream-clients';
+import { connectWs, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
 import { sql, startTestSystem, type GraphQLResult } from './helpers/system';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -332,15 +332,6 @@ describe('trusted documents (allow mode, the default)', () => {
   });
 });
 
-/** Waits for a tenant's subscription.started record: the subscription is admitted and live. */
-async function startedFor(tenantId: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (Number((await sql("SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1 AND action = 'subscription.started'", [tenantId]))[0].n) === 0) {
-    if (Date.now() > deadline) throw new Error('the subscription never started');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('trusted documents in safelist mode', () => {
   let system: RunningSystem;
   let url: string;
@@ -425,8 +416,9 @@ describe('trusted documents in safelist mode', () => {
     const own = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read'], ['read', 'write']] });
     const { client } = connectWs(url, { apiKey: own.keys.read });
     try {
+      const started = await subscriptionStarts(own.id);
       const live = subscribe(client, print(LiveDecisionsDocument), { tenantId: own.id });
-      await startedFor(own.id);
+      await started.more(1);
       const create = 'mutation DashboardSafelistProbe($input: CreateDecisionInput!) { createDecision(input: $input) { id } }';
       const input = { feature: 'kyc.adaptive', subject: { type: 'person', reference: 'dash-safelist' }, attributes: { riskScore: 20, country: 'FR', nameMatchScore: 0.8, sanctionsMatch: false, deviceAgeDays: 300 } };
       // Producers write over REST; here the write goes through the graph with an ad-hoc mutation, which the safelist refuses to a tenant.
@@ -463,8 +455,9 @@ describe('trusted documents in safelist mode', () => {
       const errors = (await Promise.race([adHoc.error, new Promise((r) => setTimeout(() => r('admitted'), 5_000))])) as Array<{ message: string; extensions?: Record<string, unknown> }>;
       expect(errors.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_IN_SAFELIST']);
 
+      const started = await subscriptionStarts(tenant.id);
       const trusted = subscribe(client, operationSource('DecisionsToReview'));
-      await startedFor(tenant.id);
+      await started.more(1);
       // REST runs the server's own operations, which the safelist does not cover.
       const made = await fetch(url.replace(/\/graphql$/, '/v1/decisions'), {
         method: 'POST',

@@ -25,7 +25,17 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    // FORCE: a pool that failed mid-test may still hold a connection.
-    drop: () => withClient(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(serverUrl, async (admin) => {
+        // pg-pool's end() resolves once its idle clients are told to end, not once their sockets
+        // close: a backend FORCE terminated in that gap sends 57P01 to a client with no error
+        // listener left, an unhandled error in the test process. So wait for them to leave first.
+        const deadline = Date.now() + 3_000;
+        while (Date.now() < deadline && (await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [name])).rowCount) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        // FORCE: a pool that failed mid-test may still hold a connection.
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      }),
   };
 }

@@ -2,7 +2,7 @@ import { createClient as createSseClient, type Client as SseClient } from 'graph
 import { createClient, type Client } from 'graphql-ws/client';
 import WebSocket from 'ws';
 import type { ScratchTenant } from './scratch-tenant';
-import { graphql } from './system';
+import { graphql, sql } from './system';
 
 /** The real clients a dashboard would use, against a gateway on loopback: graphql-ws and graphql-sse. */
 
@@ -55,6 +55,28 @@ export async function until(check: () => boolean, ms = 5_000): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Counts the subscriptions of a tenant (null: the platform's own, which name
+ * none) whose start is in the audit trail, and waits for more of them. The
+ * gateway joins a subscription to the stream right after its start record
+ * is durable, so a decision made once `more(n)` resolves is delivered to
+ * all n; a fixed pause before deciding raced with a loaded machine.
+ */
+export async function subscriptionStarts(tenantId: string | null): Promise<{ more: (count: number, ms?: number) => Promise<void> }> {
+  const count = async () =>
+    Number((await sql<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1::uuid AND action = 'subscription.started'", [tenantId]))[0]!.n);
+  const base = await count();
+  return {
+    more: async (n, ms = 5_000) => {
+      const deadline = Date.now() + ms;
+      while ((await count()) < base + n) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${n} subscriptions started within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
 }
 
 const CREATE = 'mutation($input: CreateDecisionInput!) { createDecision(input: $input) { id streamCursor } }';
