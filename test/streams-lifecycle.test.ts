@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectSse, connectWs, decide as decideVia, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
+import { connectSse, connectWs, decide as decideVia, subscribe, subscriptionRecords, until } from './helpers/stream-clients';
 import { graphql, sql, startTestSystem } from './helpers/system';
 
 let system: RunningSystem;
@@ -70,7 +70,7 @@ describe('the audit trail of a stream', () => {
   it('records a subscription at its start and its end (same request id, surface WEBSOCKET), and no record per event', async () => {
     const { key, id } = await freshKey();
     const { client } = ws({ apiKey: key });
-    const starts = await subscriptionStarts(a.id);
+    const starts = await subscriptionRecords(a.id);
     const got = subscribe(client, SELECTION);
     await starts.more(1);
     await decide('audit-1');
@@ -108,7 +108,7 @@ describe('credentials for the life of a stream', () => {
   it("closes a revoked key's sockets (4403) and SSE streams (last event, closeCode 4403) within 5 seconds, and records why", async () => {
     const { key, id } = await freshKey();
     const socket = ws({ apiKey: key });
-    const started = await subscriptionStarts(a.id);
+    const started = await subscriptionRecords(a.id);
     const overWs = subscribe(socket.client, SELECTION);
     const overSse = subscribe(sse({ 'x-api-key': key }), SELECTION);
     await started.more(2);
@@ -164,14 +164,16 @@ describe('stream limits', () => {
     const fourth = subscribe(first.client, SELECTION);
     expect(JSON.stringify(await fourth.error)).toContain('RATE_LIMITED');
     const second = ws({ apiKey: a.keys.read });
+    const twoMore = await subscriptionRecords(a.id);
     running.push(subscribe(second.client, SELECTION), subscribe(second.client, SELECTION));
-    await until(() => false, 300).catch(() => undefined);
+    await twoMore.more(2);
     const sixth = subscribe(second.client, SELECTION);
     expect(JSON.stringify(await sixth.error)).toMatch(/RATE_LIMITED.*per tenant|per tenant.*RATE_LIMITED/);
     // Ending one frees its place.
+    const ended = await subscriptionRecords(a.id, 'subscription.ended');
     running[0]!.stop();
-    await until(() => false, 300).catch(() => undefined);
-    const started = await subscriptionStarts(a.id);
+    await ended.more(1);
+    const started = await subscriptionRecords(a.id);
     const again = subscribe(second.client, SELECTION);
     await started.more(1);
     await decide('limits');
@@ -183,7 +185,7 @@ describe('stream limits', () => {
 
   it('closes a connection past the per-tenant connection limit with 1013', async () => {
     const open = [ws({ apiKey: a.keys.read }), ws({ apiKey: a.keys.read }), ws({ apiKey: a.keys.read })];
-    await until(() => false, 300).catch(() => undefined);
+    await Promise.all(open.map((c) => c.connected));
     const extra = ws({ apiKey: a.keys.read });
     expect((await extra.closed).code).toBe(1013);
     for (const c of open) c.client.dispose();
@@ -197,7 +199,7 @@ describe('auditEventAppended', () => {
   it("tails a tenant's own audit trail for its admins, live and in commit order, never another tenant's", async () => {
     const other = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read', 'write']] });
     const { client } = ws({ apiKey: a.keys['read,admin'] });
-    const started = await subscriptionStarts(a.id);
+    const started = await subscriptionRecords(a.id);
     const tail = subscribe(client, TAIL);
     const decisionsOnly = subscribe(client, TAIL, { filter: { action: 'decision.created' } });
     await started.more(2);
@@ -228,7 +230,7 @@ describe('auditEventAppended', () => {
 
   it("gives the platform operator the platform chain's events too (calls that named no tenant)", async () => {
     const { client } = ws({ apiKey: testCredentials().keys.operator });
-    const started = await subscriptionStarts(null);
+    const started = await subscriptionRecords(null);
     const tail = subscribe(client, 'subscription { auditEventAppended(filter: { surface: GRAPHQL, action: "request" }) { id status tenant { id } } }');
     await started.more(1);
     const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'mai_test_nope' }, body: '{"query":"{ __typename }"}' });
@@ -240,7 +242,7 @@ describe('auditEventAppended', () => {
 
 describe('graphql-sse at /graphql/stream', () => {
   it('streams decisions with federated fields, authenticated by the same headers as HTTP', async () => {
-    const started = await subscriptionStarts(a.id);
+    const started = await subscriptionRecords(a.id);
     const got = subscribe(sse({ 'x-api-key': a.keys.read! }), SELECTION);
     await started.more(1);
     const made = await decide('over-sse');

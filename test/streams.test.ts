@@ -7,7 +7,7 @@
 import type { Client } from 'graphql-ws/client';
 import type { RunningSystem } from '../system/start-system';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectWs, decide as decideVia, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
+import { connectWs, decide as decideVia, subscribe, subscriptionRecords, until } from './helpers/stream-clients';
 import { Client as PgClient } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { startTestSystem, testDatabaseUrl } from './helpers/system';
@@ -40,7 +40,7 @@ const SELECTION = 'decisionCreated { id outcome subject { reference } tenant { i
 describe('decisionCreated over graphql-ws', () => {
   it("delivers a tenant's own decisions with federated fields and a cursor, and never another tenant's", async () => {
     const { client } = connect({ apiKey: a.keys['read,write'] });
-    const started = await subscriptionStarts(a.id);
+    const started = await subscriptionRecords(a.id);
     const got = subscribe(client, `subscription { ${SELECTION} }`);
     await started.more(1);
     await decide(b, 'other-tenant');

@@ -21,7 +21,7 @@ import {
 import type { RunningSystem } from '../system/start-system';
 import { testCredentials } from './helpers/credentials';
 import { createScratchTenant, type ScratchTenant } from './helpers/scratch-tenant';
-import { connectWs, subscribe, subscriptionStarts, until } from './helpers/stream-clients';
+import { connectWs, subscribe, subscriptionRecords, until } from './helpers/stream-clients';
 import { sql, startTestSystem, type GraphQLResult } from './helpers/system';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -416,7 +416,7 @@ describe('trusted documents in safelist mode', () => {
     const own = await createScratchTenant({ features: ['kyc.adaptive'], scopeSets: [['read'], ['read', 'write']] });
     const { client } = connectWs(url, { apiKey: own.keys.read });
     try {
-      const started = await subscriptionStarts(own.id);
+      const started = await subscriptionRecords(own.id);
       const live = subscribe(client, print(LiveDecisionsDocument), { tenantId: own.id });
       await started.more(1);
       const create = 'mutation DashboardSafelistProbe($input: CreateDecisionInput!) { createDecision(input: $input) { id } }';
@@ -455,7 +455,7 @@ describe('trusted documents in safelist mode', () => {
       const errors = (await Promise.race([adHoc.error, new Promise((r) => setTimeout(() => r('admitted'), 5_000))])) as Array<{ message: string; extensions?: Record<string, unknown> }>;
       expect(errors.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_IN_SAFELIST']);
 
-      const started = await subscriptionStarts(tenant.id);
+      const started = await subscriptionRecords(tenant.id);
       const trusted = subscribe(client, operationSource('DecisionsToReview'));
       await started.more(1);
       // REST runs the server's own operations, which the safelist does not cover.

@@ -27,10 +27,12 @@ export function subscribe(client: Subscribable, query: string, variables: Record
   return { events, error, completed, stop };
 }
 
-/** A graphql-ws client that connects at once and never retries, with a promise of how its socket closed. */
-export function connectWs(url: string, connectionParams: Record<string, unknown>): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+/** A graphql-ws client that connects at once and never retries, with promises of its acknowledged start and of how its socket closed. */
+export function connectWs(url: string, connectionParams: Record<string, unknown>): { client: Client; connected: Promise<void>; closed: Promise<{ code: number; reason: string }> } {
   let onClosed!: (event: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  let onConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -39,9 +41,9 @@ export function connectWs(url: string, connectionParams: Record<string, unknown>
     lazy: false,
     // Errors reach the test through `closed`; the client's own console report would only be noise.
     onNonLazyError: () => undefined,
-    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
+    on: { connected: () => onConnected(), closed: (event) => onClosed(event as { code: number; reason: string }) },
   });
-  return { client, closed };
+  return { client, connected, closed };
 }
 
 /** A graphql-sse client in distinct-connections mode (one HTTP request per subscription) that never retries. */
@@ -58,21 +60,23 @@ export async function until(check: () => boolean, ms = 5_000): Promise<void> {
 }
 
 /**
- * Counts the subscriptions of a tenant (null: the platform's own, which name
- * none) whose start is in the audit trail, and waits for more of them. The
- * gateway joins a subscription to the stream right after its start record
- * is durable, so a decision made once `more(n)` resolves is delivered to
- * all n; a fixed pause before deciding raced with a loaded machine.
+ * Counts a tenant's stream records of one kind in the audit trail (tenant
+ * null: the platform's own, which name none), and waits for more of them.
+ * The gateway joins a subscription to the stream right after its start
+ * record is durable, and frees its place before its end record, so once
+ * `more(n)` resolves a decision made is delivered to all n started (or the
+ * n ended no longer count against the limits); a fixed pause raced with a
+ * loaded machine.
  */
-export async function subscriptionStarts(tenantId: string | null): Promise<{ more: (count: number, ms?: number) => Promise<void> }> {
+export async function subscriptionRecords(tenantId: string | null, action: 'subscription.started' | 'subscription.ended' = 'subscription.started'): Promise<{ more: (count: number, ms?: number) => Promise<void> }> {
   const count = async () =>
-    Number((await sql<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1::uuid AND action = 'subscription.started'", [tenantId]))[0]!.n);
+    Number((await sql<{ n: string }>('SELECT count(*) AS n FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1::uuid AND action = $2', [tenantId, action]))[0]!.n);
   const base = await count();
   return {
     more: async (n, ms = 5_000) => {
       const deadline = Date.now() + ms;
       while ((await count()) < base + n) {
-        if (Date.now() > deadline) throw new Error(`fewer than ${n} subscriptions started within ${ms} ms`);
+        if (Date.now() > deadline) throw new Error(`fewer than ${n} more ${action} records within ${ms} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
