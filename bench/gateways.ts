@@ -31,6 +31,7 @@ import { benchTenant } from './bench-tenant';
 import type { DirectRequest } from './direct-process';
 import { inProcess, load, post, QUERIES, startGateway, type Gateway } from './gateway-process';
 import type { LoadResult } from './load-process';
+import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
 
 function options() {
@@ -147,7 +148,7 @@ async function main() {
           console.log(`${name}: the plan makes ${proxies.calls.length} subgraph calls in ${plans[name]!.length} stages`);
         }
       } finally {
-        recorder.child.kill('SIGTERM');
+        await stopProcess(recorder.child);
       }
     } finally {
       proxies.close();
@@ -180,7 +181,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 10_000));
     console.log(`\nour gateway's RSS: ${fmt(rssBefore)} MB before the runs, ${fmt(rssAfter)} MB right after, ${fmt(rssMb(ours.child.pid!))} MB 10 s later`);
   } finally {
-    for (const g of gateways) g.child.kill('SIGTERM');
+    await Promise.all(gateways.map((g) => stopProcess(g.child)));
     await subgraphs.close();
     await pool.end();
   }

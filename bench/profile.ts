@@ -21,6 +21,7 @@ import { generateInternalKeyPair } from '../lib/internal-keys';
 import { benchTenant } from './bench-tenant';
 import { summariseProfile } from './cpu-profile';
 import { load, post, QUERIES, startGateway } from './gateway-process';
+import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
 
 function options() {
@@ -38,9 +39,6 @@ function options() {
   if (!query) throw new Error(`--query is one of ${Object.keys(QUERIES).join(', ')}`);
   return { name: values.query!, query, connections: Number(values.connections), seconds: Number(values.seconds), root: values.root && path.resolve(values.root), out: path.resolve(values.out!), frames: Number(values.frames) };
 }
-
-const exited = (child: import('node:child_process').ChildProcess) =>
-  child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
 async function main() {
   const o = options();
@@ -71,8 +69,8 @@ async function main() {
     if (check.status !== 200 || check.body?.errors) throw new Error(`the gateway answered ${JSON.stringify(check.body).slice(0, 300)}`);
     result = await load({ url: gateway.url, headers: gateway.headers, body: JSON.stringify({ query: o.query }), connections: o.connections, seconds: o.seconds });
   } finally {
-    gateway.child.kill('SIGTERM');
-    await exited(gateway.child);
+    // A long grace: V8 writes the profile on the way out.
+    await stopProcess(gateway.child, 30_000);
     await subgraphs.close();
   }
   console.log(`${o.name} at ${o.connections} connections for ${o.seconds} s${o.root ? ` (checkout ${o.root})` : ''}: ${result.rps.toFixed(0)} req/s, p95 ${result.p95.toFixed(0)} ms, ${result.errors} errors\n`);

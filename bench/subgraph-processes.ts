@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { SUBGRAPHS, type SubgraphName } from '../lib/supergraph';
+import { stopProcess } from './stop-process';
 
 /** The four subgraphs, each its own Node process as deployed, for a gateway (ours or a peer) in front of them. */
 export interface SubgraphProcesses {
@@ -51,15 +52,7 @@ export async function startSubgraphProcesses(options: {
   const root = options.root ?? path.resolve(__dirname, '..');
   const started: Array<{ name: SubgraphName; child: ChildProcess; url: string }> = [];
   const stop = async () => {
-    await Promise.all(
-      started.map(({ child }) =>
-        child.exitCode !== null ? undefined : new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-        }),
-      ),
-    );
+    await Promise.all(started.map(({ child }) => stopProcess(child)));
   };
   try {
     for (const { name } of SUBGRAPHS) {
