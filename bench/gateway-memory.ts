@@ -16,11 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { benchTenant } from './bench-tenant';
-import { load, QUERIES, startGateway, type Gateway } from './gateway-process';
+import { load, ourGatewayEnv, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
 import { stopProcess } from './stop-process';
 import { freePort, startSubgraphProcesses } from './subgraph-processes';
 
@@ -36,10 +35,6 @@ function options() {
     },
   });
   return { queries: values.only!.split(','), connections: values.connections!.split(',').map(Number), rounds: Number(values.rounds), seconds: Number(values.seconds) };
-}
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
 /** V8's heap in use and total, as the gateway's own metrics port exposes them (prom-client's defaults). */
@@ -98,17 +93,10 @@ async function main() {
   let gateway: Gateway | undefined;
   try {
     const metricsPort = await freePort();
-    const urlsEnv = Object.fromEntries(Object.entries(subgraphs.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
     gateway = await startGateway(
       'ours',
       'gateway/index.ts',
-      {
-        DATABASE_URL: databaseUrl,
-        INTERNAL_AUTH_PRIVATE_KEY: callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-        AUDIT_CHECKPOINT_PRIVATE_KEY: generateCheckpointKeyPair().privateKey,
-        METRICS_PORT: String(metricsPort),
-        ...urlsEnv,
-      },
+      { ...ourGatewayEnv(databaseUrl, subgraphs.urls, callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')), METRICS_PORT: String(metricsPort) },
       { 'x-api-key': key },
       { execArgv: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] },
     );

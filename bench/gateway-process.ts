@@ -1,6 +1,8 @@
 /** What the gateway benches share: the queries, starting a gateway process, posting to it, and forking the load generator. */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import type { DirectRequest } from './direct-process';
 import type { LoadRequest, LoadResult } from './load-process';
 import { freePort } from './subgraph-processes';
@@ -23,6 +25,21 @@ export interface Gateway {
 export async function post(url: string, headers: Record<string, string>, query: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
   return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** What our gateway (gateway/index.ts) is started with over the bench's subgraph processes: a fresh checkpoint key, the caller key the subgraphs trust. */
+export function ourGatewayEnv(databaseUrl: string, subgraphUrls: Record<string, string>, internalPrivateKey: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    INTERNAL_AUTH_PRIVATE_KEY: internalPrivateKey,
+    AUDIT_CHECKPOINT_PRIVATE_KEY: generateCheckpointKeyPair().privateKey,
+    ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url])),
+  };
+}
+
+/** A process's resident set in MB, as the kernel counts it. */
+export function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
 /** Forks a gateway process and waits until it answers a query. */

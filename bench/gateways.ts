@@ -21,7 +21,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { INTERNAL_CALLER_HEADER } from '../lib/internal-token';
@@ -29,7 +28,7 @@ import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import http from 'node:http';
 import { benchTenant } from './bench-tenant';
 import type { DirectRequest } from './direct-process';
-import { inProcess, load, post, QUERIES, startGateway, type Gateway } from './gateway-process';
+import { inProcess, load, ourGatewayEnv, post, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
 import type { LoadResult } from './load-process';
 import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
@@ -92,11 +91,6 @@ function stagesOf(calls: Call[]): DirectRequest['stages'] {
   return stages.map((stage) => stage.map(({ subgraph, url, body }) => ({ subgraph, url, body })));
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 async function main() {
@@ -112,10 +106,9 @@ async function main() {
   const subgraphs = await startSubgraphProcesses({ databaseUrl, publicKey: callerKeys.publicKey, cursorSecret: randomBytes(32).toString('hex') });
   const gateways: Gateway[] = [];
   try {
-    const urlsEnv = Object.fromEntries(Object.entries(subgraphs.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
     const peerEnv = { INTERNAL_AUTH_PRIVATE_KEY: privateKey, BENCH_TENANT_ID: tenant.id, SUBGRAPH_URLS: JSON.stringify(subgraphs.urls), SUPERGRAPH_SDL: readFileSync(SUPERGRAPH_PATH, 'utf8') };
     gateways.push(
-      await startGateway('ours (API key + audit)', 'gateway/index.ts', { DATABASE_URL: databaseUrl, INTERNAL_AUTH_PRIVATE_KEY: privateKey, AUDIT_CHECKPOINT_PRIVATE_KEY: generateCheckpointKeyPair().privateKey, ...urlsEnv }, { 'x-api-key': key }),
+      await startGateway('ours (API key + audit)', 'gateway/index.ts', ourGatewayEnv(databaseUrl, subgraphs.urls, privateKey), { 'x-api-key': key }),
       await startGateway('@apollo/gateway', 'bench/peers/apollo-peer.ts', peerEnv, {}),
       await startGateway('Hive Gateway', 'bench/peers/hive-peer.ts', peerEnv, {}),
       await startGateway('Hive, dedup off', 'bench/peers/hive-peer.ts', { ...peerEnv, HIVE_DEDUP: 'off' }, {}),

@@ -15,12 +15,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { generateCheckpointKeyPair } from '../lib/audit-log/checkpoint';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { benchTenant } from './bench-tenant';
 import { summariseProfile } from './cpu-profile';
-import { load, post, QUERIES, startGateway } from './gateway-process';
+import { load, ourGatewayEnv, post, QUERIES, startGateway } from './gateway-process';
 import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
 
@@ -54,11 +53,10 @@ async function main() {
   const profileFlags = ['--cpu-prof', '--cpu-prof-dir', o.out];
 
   const subgraphs = await startSubgraphProcesses({ databaseUrl, publicKey: callerKeys.publicKey, cursorSecret: randomBytes(32).toString('hex'), root: o.root, execArgv: profileFlags });
-  const urlsEnv = Object.fromEntries(Object.entries(subgraphs.urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
   const gateway = await startGateway(
     'ours',
     'gateway/index.ts',
-    { DATABASE_URL: databaseUrl, INTERNAL_AUTH_PRIVATE_KEY: callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), AUDIT_CHECKPOINT_PRIVATE_KEY: generateCheckpointKeyPair().privateKey, ...urlsEnv },
+    ourGatewayEnv(databaseUrl, subgraphs.urls, callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')),
     { 'x-api-key': key },
     { root: o.root, execArgv: profileFlags },
   );
