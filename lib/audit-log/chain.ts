@@ -17,7 +17,8 @@ import { arrayLiteral } from '../pg-array';
 import { quote } from '../canonical-json';
 import { sha256Hex } from '../hash';
 import { SURFACES, type Surface } from '../vocabulary';
-import { runSql, type TransactionSqlClient } from '../sql';
+import type { ClientBase } from 'pg';
+import { runSql, type SqlClient, type TransactionSqlClient } from '../sql';
 import { auditStreamEventsFrom } from '../streams/outbox-write';
 
 export interface AuditEventInput {
@@ -226,20 +227,67 @@ export class ChainLinker {
 export async function appendAuditEvents(
   db: TransactionSqlClient,
   inputs: readonly AuditEventInput[],
-): Promise<void> {
-  if (inputs.length === 0) return;
+): Promise<ChainHead[]> {
+  if (inputs.length === 0) return [];
   if ('$transaction' in db) {
     // The root Prisma client runs each statement on whichever connection is
     // free, and commits each alone: the lock would not outlive the statement taking it.
     throw new TypeError('appendAuditEvents needs the client of a Prisma interactive transaction, not the root client');
   }
   const events = inputs.map(normalizeAuditEvent);
-  const chainKeys = [...new Set(events.map((e) => chainKeyOf(e.tenantId)))].sort();
-  await runSql(db, lockChains(chainKeys));
-  const heads = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, newestLinks(chainKeys));
-  const linker = new ChainLinker(heads.map((h) => ({ ...h, lastSeq: Number(h.lastSeq) })));
+  const chainKeys = chainKeysOf(events);
+  await runSql(db, lockChains(Prisma.sql`unnest(${arrayLiteral(chainKeys)}::uuid[]) AS k(chain_key)`));
+  const linker = new ChainLinker(await readChainHeads(db, chainKeys));
   const links = events.map((event) => linker.link(event));
   await runSql(db, insertEvents(events, links));
+  return linker.heads();
+}
+
+/** The distinct chains of `events`, sorted. */
+export function chainKeysOf(events: readonly AuditEventContent[]): string[] {
+  return [...new Set(events.map((e) => chainKeyOf(e.tenantId)))].sort();
+}
+
+/**
+ * The newest link of each chain as committed now (a chain with none starts
+ * at seq 0 from the genesis hash), read without a lock: a guess for
+ * appendAuditEventsAtHeads, which checks it.
+ */
+export async function readChainHeads(db: SqlClient, chainKeys: readonly string[]): Promise<ChainHead[]> {
+  const rows = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, newestLinks(chainKeys));
+  return rows.map((h) => ({ ...h, lastSeq: Number(h.lastSeq) }));
+}
+
+/**
+ * Appends events in one statement run on its own (autocommit: durable when
+ * it returns), continuing each chain from the head the caller believes it
+ * has. The statement takes the chains' locks, as appendAuditEvents does, and
+ * inserts only if every head is still the chain's newest link; so a guess
+ * gone stale (another process appended, or the tail was rewound) writes
+ * nothing rather than forking or leaving a gap. It saves the four round trips
+ * of BEGIN, lock, read and COMMIT on every batch of a writer that keeps its
+ * chains' heads. The check reads the statement's snapshot, taken before the
+ * lock was granted: an append committed while it waited is not seen there,
+ * but the unique (chain_key, chain_seq) index does see it and fails the
+ * statement (23505); the caller falls back to appendAuditEvents either way.
+ * `heads` must hold every chain of `events`.
+ *
+ * Returns whether the events were appended, and each chain's newest link as
+ * the statement found it (after the append: the new heads).
+ */
+export async function appendAuditEventsAtHeads(
+  db: ClientBase,
+  events: readonly AuditEventContent[],
+  heads: readonly ChainHead[],
+): Promise<{ appended: boolean; heads: ChainHead[] }> {
+  const linker = new ChainLinker(heads);
+  const links = events.map((event) => linker.link(event));
+  const rows = await runSql<{ appended: number; chainKey: string; lastSeq: string; lastHash: string }>(
+    db,
+    insertEventsAtHeads(events, links, heads),
+  );
+  if (rows[0]?.appended === events.length) return { appended: true, heads: linker.heads() };
+  return { appended: false, heads: rows.map((h) => ({ chainKey: h.chainKey, lastSeq: Number(h.lastSeq), lastHash: h.lastHash })) };
 }
 
 /** The advisory lock id of a chain: 64 bits of a hash of its key, in a namespace of its own. */
@@ -251,18 +299,19 @@ function chainLockId(chainKey: Prisma.Sql): Prisma.Sql {
  * Locks the chains until the transaction ends, in lock-id order, so that
  * two transactions appending to overlapping chains cannot deadlock (the
  * outer scan reads the sorted subquery, so the locks are taken in its
- * order). Two chains whose ids collide just share a lock.
+ * order). Two chains whose ids collide just share a lock. `chains` is a
+ * FROM item with a uuid column chain_key.
  */
-function lockChains(chainKeys: string[]): Prisma.Sql {
+function lockChains(chains: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT pg_advisory_xact_lock(lock_id)::text AS locked
-    FROM (SELECT DISTINCT ${chainLockId(Prisma.sql`chain_key`)} AS lock_id
-          FROM unnest(${arrayLiteral(chainKeys)}::text[]) AS chain_key
+    FROM (SELECT DISTINCT ${chainLockId(Prisma.sql`chain_key::text`)} AS lock_id
+          FROM ${chains}
           ORDER BY 1) AS ids`;
 }
 
 /** The newest event of each chain that has one (one backward index probe each): where appends continue. */
-function newestLinks(chainKeys: string[]): Prisma.Sql {
+function newestLinks(chainKeys: readonly string[]): Prisma.Sql {
   return Prisma.sql`
     SELECT k.chain_key::text AS "chainKey", e.chain_seq::text AS "lastSeq", e.hash AS "lastHash"
     FROM unnest(${arrayLiteral(chainKeys)}::uuid[]) AS k(chain_key)
@@ -277,11 +326,43 @@ function newestLinks(chainKeys: string[]): Prisma.Sql {
  * statement, same transaction, so an event streams exactly when it is in
  * the trail. The outbox carries what `auditEventAppended` filters match on.
  */
-function insertEvents(events: AuditEventContent[], links: ChainLink[]): Prisma.Sql {
+function insertEvents(events: readonly AuditEventContent[], links: ChainLink[]): Prisma.Sql {
+  return Prisma.sql`
+    WITH appended AS (${insertEventRows(events, links, Prisma.empty)})
+    ${auditStreamEventsFrom(Prisma.raw('appended'))}`;
+}
+
+/**
+ * insertEvents in one statement with the lock and the check of the heads
+ * (appendAuditEventsAtHeads). It answers a row per chain: how many events
+ * went in, and the chain's newest link as the statement saw it. `found`
+ * waits on `locked` (an InitPlan, run before its scan), so the heads are
+ * read once the locks are held, though in the statement's snapshot.
+ */
+function insertEventsAtHeads(events: readonly AuditEventContent[], links: ChainLink[], heads: readonly ChainHead[]): Prisma.Sql {
+  const expected = Prisma.sql`unnest(${arrayLiteral(heads.map((h) => h.chainKey))}::uuid[], ${arrayLiteral(heads.map((h) => h.lastSeq))}::int8[],
+                 ${arrayLiteral(heads.map((h) => h.lastHash))}::text[]) AS x(chain_key, seq, hash)`;
+  return Prisma.sql`
+    WITH locked AS (SELECT count(l.locked) AS chains FROM (${lockChains(expected)}) AS l),
+    found AS (
+      SELECT x.chain_key, x.seq, x.hash, coalesce(e.chain_seq, 0) AS head_seq, coalesce(e.hash, ${GENESIS_HASH}) AS head_hash
+      FROM ${expected}
+      LEFT JOIN LATERAL (
+        SELECT chain_seq, hash FROM audit_events WHERE chain_key = x.chain_key ORDER BY chain_seq DESC LIMIT 1
+      ) AS e ON true
+      WHERE (SELECT chains FROM locked) > 0),
+    appended AS (${insertEventRows(events, links, Prisma.sql`WHERE (SELECT bool_and(head_seq = seq AND head_hash = hash) FROM found)`)}),
+    streamed AS (${auditStreamEventsFrom(Prisma.raw('appended'))} RETURNING 1)
+    SELECT (SELECT count(*) FROM streamed)::int AS appended, f.chain_key::text AS "chainKey",
+           f.head_seq::text AS "lastSeq", f.head_hash AS "lastHash"
+    FROM found AS f`;
+}
+
+/** The INSERT of the events' rows (only where `where` holds), returning what the outbox rows carry. */
+function insertEventRows(events: readonly AuditEventContent[], links: ChainLink[], where: Prisma.Sql): Prisma.Sql {
   const column = <K extends keyof AuditEventContent>(field: K) =>
     arrayLiteral(events.map((e) => e[field] as string | number | null));
   return Prisma.sql`
-    WITH appended AS (
     INSERT INTO audit_events (id, tenant_id, request_id, correlation_id, actor, scope, surface, action, operation_name,
                               resource_type, resource_id, status, body_sha256, variables_sha256, latency_ms,
                               created_at, chain_key, chain_seq, prev_hash, hash)
@@ -294,6 +375,6 @@ function insertEvents(events: AuditEventContent[], links: ChainLink[]): Prisma.S
       ${arrayLiteral(events.map((e) => e.createdAt.toISOString()))}::timestamptz[],
       ${arrayLiteral(links.map((l) => l.chainKey))}::uuid[], ${arrayLiteral(links.map((l) => l.seq))}::int8[],
       ${arrayLiteral(links.map((l) => l.prevHash))}::text[], ${arrayLiteral(links.map((l) => l.hash))}::text[])
-    RETURNING id, tenant_id, request_id, correlation_id, actor, surface, action, resource_type, resource_id)
-    ${auditStreamEventsFrom(Prisma.raw('appended'))}`;
+    ${where}
+    RETURNING id, tenant_id, request_id, correlation_id, actor, surface, action, resource_type, resource_id`;
 }

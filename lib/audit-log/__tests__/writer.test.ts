@@ -2,10 +2,11 @@
  * AuditWriter's group commit against a database of its own, reached through
  * a TCP relay the fault test cuts (a real network fault, no mock).
  */
-import { Pool } from 'pg';
+import { Client, Pool, type QueryConfig } from 'pg';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/helpers/migrated-database';
 import { TcpProxy } from '../../../test/helpers/tcp-proxy';
 import { poolConfigFromUrl } from '../../database-url';
+import { appendAuditEvents } from '../chain';
 import { AuditWriter } from '../writer';
 import { auditEvent as event, verifyLinks } from './events';
 
@@ -149,5 +150,109 @@ describe('AuditWriter', () => {
     const next = new AuditWriter(writerPool);
     await next.record(event(TENANTS[0]!));
     await next.close();
+  });
+
+  describe('at the heads it knows', () => {
+    const CHAIN = '1c000000-0000-4000-8000-00000000001c';
+    /** Every statement the writer's connections were sent, first words only. */
+    const sent: string[] = [];
+    class CountingClient extends Client {
+      override query(...args: unknown[]): never {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as QueryConfig).text;
+        sent.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    }
+    let counted: Pool;
+
+    beforeAll(() => {
+      counted = new Pool({ ...poolConfigFromUrl(database.url), max: 2, Client: CountingClient });
+    });
+    afterAll(() => counted.end());
+    beforeEach(() => void (sent.length = 0));
+
+    const one = (writer: AuditWriter, tenant = CHAIN) => writer.record(event(tenant));
+    const statementsFor = async (work: () => Promise<unknown>) => {
+      sent.length = 0;
+      await work();
+      return [...sent];
+    };
+
+    it('appends a batch in one statement, with no transaction, once it has seen its chain', async () => {
+      const writer = new AuditWriter(counted);
+      // A chain it has not seen: its head is read (no lock), then the append.
+      expect(await statementsFor(() => one(writer))).toEqual(['SELECT k.chain_key::text', 'WITH locked']);
+      for (let i = 0; i < 5; i++) expect(await statementsFor(() => one(writer))).toEqual(['WITH locked']);
+      await writer.close();
+      expect(await verifyLinks(observer, CHAIN)).toMatchObject({ ok: true, checked: 6 });
+    });
+
+    it('continues from the head another process moved, in the next statement, and forks nothing', async () => {
+      const writer = new AuditWriter(counted);
+      await one(writer);
+      // Another gateway, or a subgraph's transaction, appends meanwhile.
+      const elsewhere = event(CHAIN);
+      const client = await observer.connect();
+      try {
+        await client.query('BEGIN');
+        await appendAuditEvents(client, [elsewhere]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      const mine = event(CHAIN);
+      // The stale guess writes nothing and says where the chain is; the second try appends.
+      expect(await statementsFor(() => writer.record(mine))).toEqual(['WITH locked', 'WITH locked']);
+      await writer.close();
+      const { rows } = await observer.query('SELECT request_id FROM audit_events WHERE chain_key = $1 ORDER BY chain_seq DESC LIMIT 2', [CHAIN]);
+      expect(rows.map((r) => r.request_id)).toEqual([mine.requestId, elsewhere.requestId]);
+      expect(await verifyLinks(observer, CHAIN)).toMatchObject({ ok: true });
+    });
+
+    it('continues from the real head when the tail it knew was removed, rather than leave a gap', async () => {
+      const writer = new AuditWriter(counted);
+      await one(writer);
+      await observer.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      try {
+        await observer.query('DELETE FROM audit_events WHERE chain_key = $1 AND chain_seq = (SELECT max(chain_seq) FROM audit_events WHERE chain_key = $1)', [CHAIN]);
+      } finally {
+        await observer.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+      }
+      await one(writer);
+      await writer.close();
+      expect(await verifyLinks(observer, CHAIN)).toMatchObject({ ok: true });
+    });
+
+    it('lets two writers on one chain interleave 300 records: every record written once, in order per writer, the chain intact', async () => {
+      const before = (await verifyLinks(observer, CHAIN)).checked;
+      const other = new Pool({ ...poolConfigFromUrl(database.url), max: 2 });
+      const writers = [new AuditWriter(counted), new AuditWriter(other)];
+      const made: { id: string; chain: string }[][] = [[], []];
+      const settled: Promise<void>[] = [];
+      for (let i = 0; i < 300; i++) {
+        const w = i % 2;
+        const e = event(i % 3 === 0 ? TENANTS[1]! : CHAIN);
+        made[w]!.push({ id: e.requestId, chain: e.tenantId! });
+        settled.push(writers[w]!.record(e));
+        if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const outcomes = await Promise.allSettled(settled);
+      await Promise.all(writers.map((w) => w.close()));
+      await other.end();
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      const ids = made.flat().map((m) => m.id);
+      expect(await committed(ids)).toBe(300);
+      expect(await verifyLinks(observer, CHAIN)).toMatchObject({ ok: true, checked: before + 200 });
+      expect(await verifyLinks(observer, TENANTS[1]!)).toMatchObject({ ok: true });
+      // Each writer's records stand in each chain in the order it was handed them.
+      for (const chain of [CHAIN, TENANTS[1]!]) {
+        const { rows } = await observer.query('SELECT request_id FROM audit_events WHERE chain_key = $1 AND request_id = ANY($2) ORDER BY chain_seq', [chain, ids]);
+        const stored = rows.map((r) => r.request_id as string);
+        for (const records of made) {
+          const mine = records.filter((m) => m.chain === chain).map((m) => m.id);
+          expect(stored.filter((id) => mine.includes(id))).toEqual(mine);
+        }
+      }
+    });
   });
 });
