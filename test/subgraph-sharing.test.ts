@@ -55,6 +55,21 @@ describe('SubgraphFetcher', () => {
     await fetcher.close();
   });
 
+  it('makes the sent-only headers (the signed caller token) once per request sent, never for a call that rides on it', async () => {
+    const fetcher = new SubgraphFetcher({ timeoutMs: 5_000, maxResponseBytes: 1_000_000 });
+    let made = 0;
+    const sentHeaders = () => ({ 'x-caller': `token-${++made}` });
+    const headers = { 'content-type': 'application/json', [SHARE_KEY_HEADER]: 'tenant-a|admin' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => fetcher.fetch(url, { method: 'POST', headers, body: '{"query":"{ y }"}', sentHeaders }).then((r) => r.json())));
+    expect(made).toBe(1);
+    expect(seen.map((s) => s.caller)).toEqual(['token-1']);
+    expect(answers).toEqual(Array(5).fill({ data: { caller: 'token-1' } }));
+    // Not in flight any more: the next read sends, and makes its own.
+    await fetcher.fetch(url, { method: 'POST', headers, body: '{"query":"{ y }"}', sentHeaders });
+    expect(seen.map((s) => s.caller)).toEqual(['token-1', 'token-2']);
+    await fetcher.close();
+  });
+
   it('never shares across share keys (tenants, scopes), bodies, or with a call that asks for no sharing', async () => {
     const fetcher = new SubgraphFetcher({ timeoutMs: 5_000, maxResponseBytes: 1_000_000 });
     const [a, b, reader, other, unshared1, unshared2] = await Promise.all([

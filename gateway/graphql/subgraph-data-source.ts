@@ -9,10 +9,11 @@ import { REQUEST_ID_HEADER } from '../../lib/request-id';
 import { traceparentOf, tracer } from '../../lib/tracing';
 import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
-import { SHARE_KEY_HEADER, type SubgraphFetcher } from './subgraph-fetcher';
+import { SHARE_KEY_HEADER, type SubgraphAnswer, type SubgraphFetcher } from './subgraph-fetcher';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
 type NodeFetchRequest = NonNullable<Parameters<RemoteGraphQLDataSource['parseBody']>[1]>;
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
 
 class AnswerTooLarge extends Error {}
 
@@ -37,11 +38,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     private readonly signer: CallerSigner,
     private readonly bounds: AnswerBounds,
-    fetcher: SubgraphFetcher,
+    private readonly subgraphFetcher: SubgraphFetcher,
   ) {
     // APQ would send one signed header twice (hash first, then the query),
     // and the subgraph refuses the second as a replay: keep it off.
-    super({ url, apq: false, fetcher: fetcher.fetch as unknown as RemoteGraphQLDataSource['fetcher'] });
+    super({ url, apq: false });
     const parsed = new URL(url);
     this.spanAttributes = {
       'peer.service': serviceName,
@@ -77,7 +78,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const span = tracer('gateway').startSpan(`POST ${this.serviceName}`, { kind: SpanKind.CLIENT, attributes: this.spanAttributes });
     if (span.isRecording() && options.request.query) span.setAttribute('graphql.operation.type', MUTATION.test(options.request.query) ? 'mutation' : 'query');
     try {
-      return await otelContext.with(trace.setSpan(otelContext.active(), span), () => super.process(options));
+      return await otelContext.with(trace.setSpan(otelContext.active(), span), () => this.send(options));
     } catch (error) {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
       span.setAttribute(ATTR_ERROR_TYPE, typeof code === 'string' ? code : 'fetch_failed');
@@ -91,24 +92,56 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (!context?.caller) return;
-    request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    request.http?.headers.set(INTERNAL_CALLER_HEADER, this.signer.sign(context.caller, this.serviceName, Date.now(), traceparentOf()));
-    // A read's answer depends on the caller's tenant and scopes, the document and the variables: identical ones in flight are sent once.
-    if (request.query && !MUTATION.test(request.query)) {
-      const { tenantId, scopes } = context.caller;
-      request.http?.headers.set(SHARE_KEY_HEADER, `${tenantId ?? 'platform'}|${[...scopes].sort().join(',')}`);
+  /**
+   * Apollo's process and sendRequest, through our fetcher: the caller
+   * token is signed only if this fetch sends its request, not when it rides
+   * on an identical one in flight (one Ed25519 signature per request sent),
+   * and no node-fetch Headers and Request are built around every fetch only
+   * to reach hooks that read none of them (1–2% of the gateway's CPU).
+   * Left out: APQ (off: see the constructor) and the subgraphs'
+   * Cache-Control (they send none, and the gateway's answers are never
+   * cacheable, so the policy it would restrict is already maxAge 0).
+   */
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    // A health check's context is empty: no caller, nothing signed.
+    const context = options.context as GatewayContext;
+    const { http: _unused, query, ...rest } = request;
+    if (!query) throw new Error('Missing query');
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const caller = context.caller;
+    let sentHeaders: (() => Record<string, string>) | undefined;
+    if (caller) {
+      headers[REQUEST_ID_HEADER] = context.requestId;
+      // A read's answer depends on the caller's tenant and scopes, the document and the variables: identical ones in flight are sent once.
+      if (!MUTATION.test(query)) headers[SHARE_KEY_HEADER] = `${caller.tenantId ?? 'platform'}|${[...caller.scopes].sort().join(',')}`;
+      const traceparent = traceparentOf();
+      sentHeaders = () => ({ [INTERNAL_CALLER_HEADER]: this.signer.sign(caller, this.serviceName, Date.now(), traceparent) });
     }
+    const sending = { query, ...rest };
+    let answer: SubgraphAnswer | undefined;
+    let response: GatewayGraphQLResponse;
+    try {
+      answer = await this.subgraphFetcher.fetch(this.url, { method: 'POST', headers, body: JSON.stringify(sending), sentHeaders });
+      if (!answer.ok) throw await this.errorFromResponse(answer);
+      const body = await this.parseBody(answer, undefined, context);
+      if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${body}`);
+      response = { ...body, http: answer } as GatewayGraphQLResponse;
+    } catch (error) {
+      this.didEncounterError(error as Error, undefined, answer);
+      throw error;
+    }
+    const pathInIncomingRequest = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
+    return this.didReceiveResponse({ response, request: sending, context, pathInIncomingRequest });
   }
 
   /** Gathers what the subgraph reports about the call for its audit record. */
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]): GatewayGraphQLResponse {
     context?.facts?.merge(response.extensions?.[CALL_FACTS_EXTENSION]);
     return response;
   }
 
-  override didEncounterError(error: Error, _req: unknown, response?: { status: number }): void {
+  override didEncounterError(error: Error, _req?: unknown, response?: { status: number }): never {
     if (error instanceof AnswerTooLarge) {
       throw new GraphQLError(`the answer grew past ${this.bounds.maxResponseBytes} bytes; select fewer fields or smaller pages`, {
         extensions: { code: ErrorCode.RESPONSE_TOO_LARGE, serviceName: this.serviceName, limit: { name: 'maxResponseBytes', max: this.bounds.maxResponseBytes } },

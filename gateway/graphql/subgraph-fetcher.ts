@@ -1,6 +1,8 @@
 import { trace, type SpanContext } from '@opentelemetry/api';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
-import { Agent, errors, fetch, Response, type HeadersInit } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { Agent, errors, type Dispatcher } from 'undici';
 import { subgraphFetches, subgraphFetchesShared, subgraphFetchSeconds } from '../../lib/metrics';
 
 /**
@@ -19,13 +21,24 @@ export interface FetchCounts {
 }
 
 interface Answer {
+  url: string;
   status: number;
-  statusText: string;
-  headers: HeadersInit;
+  /** Lower-case names. */
+  headers: Map<string, string>;
   body: string | null;
 }
 
-type FetchInit = { method?: string; headers?: Record<string, string>; body?: string };
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * Headers made only if this call sends the request itself: a read that
+   * rides on another call's request sends nothing, so it needs none (the
+   * caller token is signed here, once per request actually sent).
+   */
+  sentHeaders?: () => Record<string, string>;
+}
 
 interface InFlight {
   answer: Promise<Answer>;
@@ -46,6 +59,12 @@ const ATTR_SHARED = 'micro_ai.subgraph_fetch.shared';
  * tenants never share an answer, and a caller never gets an answer (or an
  * error) made for other scopes. Sharing lasts while the request is in
  * flight: nothing is cached.
+ *
+ * It speaks undici's request() and hands Apollo a plain answer object, not
+ * fetch() and a WHATWG Response: the fetch path builds web streams, a
+ * Request and a Response around every call, and cost over four times the
+ * CPU per loopback call (about 240 µs against 45 µs on this machine), a
+ * few percent of the gateway's whole CPU under load.
  */
 export class SubgraphFetcher {
   readonly counts: FetchCounts = { sent: 0, shared: 0 };
@@ -58,12 +77,12 @@ export class SubgraphFetcher {
     return this.options.subgraphOf?.(url) ?? 'unknown';
   }
 
-  readonly fetch = async (url: string, init: FetchInit = {}): Promise<Response> => {
+  readonly fetch = async (url: string, init: FetchInit = {}): Promise<SubgraphAnswer> => {
     const { [SHARE_KEY_HEADER]: shareKey, ...headers } = init.headers ?? {};
     // The data source's fetch span, active around this call.
     const span = trace.getActiveSpan();
     const recording = span?.isRecording() ? span : undefined;
-    const send = () => this.send(url, { ...init, headers });
+    const send = () => this.send(url, init.method ?? 'GET', { ...headers, ...init.sentHeaders?.() }, init.body);
     if (!shareKey || init.body === undefined) return respond(await send(), recording);
     const key = `${shareKey}\n${url}\n${init.body}`;
     const pending = this.inFlight.get(key);
@@ -83,7 +102,7 @@ export class SubgraphFetcher {
     return respond(await sending, recording);
   };
 
-  private async send(url: string, init: FetchInit): Promise<Answer> {
+  private async send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
     this.counts.sent++;
     const subgraph = this.subgraphOf(url);
     const timer = subgraphFetchSeconds.startTimer({ subgraph });
@@ -95,13 +114,16 @@ export class SubgraphFetcher {
     const abort = new AbortController();
     const deadline = setTimeout(() => abort.abort(new DOMException(`no answer from the subgraph within ${this.options.timeoutMs} ms`, 'TimeoutError')), this.options.timeoutMs);
     try {
-      const res = await fetch(url, { method: init.method, headers: init.headers, body: init.body, dispatcher: this.agent, signal: abort.signal });
-      const length = Number(res.headers.get('content-length') ?? Number.POSITIVE_INFINITY);
+      const { origin, pathname, search } = new URL(url);
+      const res = await this.agent.request({ origin, path: pathname + search, method: method as 'POST', headers, body, signal: abort.signal });
+      const answerHeaders = new Map<string, string>();
+      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+      const length = Number(answerHeaders.get('content-length') ?? Number.POSITIVE_INFINITY);
       const fits = Number.isFinite(length) && length <= this.options.maxResponseBytes;
-      // Left unread: the data source refuses it by its declared length, which it still sees.
-      const body = fits ? await res.text() : (await res.body?.cancel(), null);
-      outcome = !fits ? 'too_large' : res.ok ? 'ok' : 'http_error';
-      return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
+      // Left unread (and its connection closed): the data source refuses it by its declared length, which it still sees.
+      const text = fits ? await res.body.text() : discard(res.body);
+      outcome = !fits ? 'too_large' : res.statusCode < 300 ? 'ok' : 'http_error';
+      return { url, status: res.statusCode, headers: answerHeaders, body: text };
     } catch (err) {
       outcome = isTimeout(err) ? 'timeout' : 'network_error';
       throw err;
@@ -117,13 +139,107 @@ export class SubgraphFetcher {
   }
 }
 
+/** Closes an answer's body unread; the abort it reports about itself is expected, not an error. */
+function discard(body: Dispatcher.ResponseData['body']): null {
+  body.on('error', () => undefined);
+  body.destroy();
+  return null;
+}
+
 function isTimeout(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === 'TimeoutError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
 }
 
-/** A response of its own for each caller: a body is read once. */
-function respond(answer: Answer, span: ReturnType<typeof trace.getActiveSpan>): Response {
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
+type FetcherHeaders = FetcherResponse['headers'];
+
+/** An answer of its own for each caller: a body is read once. */
+function respond(answer: Answer, span: ReturnType<typeof trace.getActiveSpan>): SubgraphAnswer {
   span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
-  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+  return new SubgraphAnswer(answer);
+}
+
+/**
+ * What Apollo's data source reads of a subgraph's answer (the fetch
+ * Response's shape, @apollo/utils.fetcher's FetcherResponse), over a body
+ * already read in full.
+ */
+export class SubgraphAnswer implements FetcherResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly headers: FetcherHeaders;
+  private used = false;
+
+  constructor(private readonly answer: Answer) {
+    this.url = answer.url;
+    this.status = answer.status;
+    this.statusText = STATUS_CODES[answer.status] ?? '';
+    this.ok = answer.status >= 200 && answer.status < 300;
+    this.headers = new AnswerHeaders(answer.headers);
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  async text(): Promise<string> {
+    if (this.used) throw new TypeError('the body of a subgraph answer was already read');
+    this.used = true;
+    return this.answer.body ?? '';
+  }
+
+  async json(): Promise<any> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = Buffer.from(await this.text());
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  clone(): SubgraphAnswer {
+    return new SubgraphAnswer(this.answer);
+  }
+}
+
+/** A caller's own copy of the answer's headers, looked up by lower-case name. */
+class AnswerHeaders implements FetcherHeaders {
+  private readonly map: Map<string, string>;
+
+  constructor(headers: Map<string, string>) {
+    this.map = new Map(headers);
+  }
+
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), value);
+  }
+  append(name: string, value: string): void {
+    const had = this.get(name);
+    this.set(name, had === null ? value : `${had}, ${value}`);
+  }
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
 }

@@ -3,7 +3,8 @@
  * subgraph that never answers, or answers its headers and then stalls its
  * body, is given up at the deadline with a TimeoutError; and a fetch that
  * finished leaves no timer behind (a timer holds the request's async
- * context, its spans and strings, until it fires).
+ * context, its spans and strings, until it fires); an answer past the size
+ * bound is never read.
  */
 import { createHook } from 'node:async_hooks';
 import http from 'node:http';
@@ -19,6 +20,10 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       if (req.url === '/never') return void stalled.push(res);
+      if (req.url === '/too-large') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+        return void res.write('{"data":' + ' '.repeat(2_000));
+      }
       if (req.url === '/stalls-body') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"data":');
@@ -54,6 +59,15 @@ it('counts the body in the deadline: headers then a stalled body time out too', 
   const started = Date.now();
   await expect(post(fetcher, '/stalls-body')).rejects.toMatchObject({ name: 'TimeoutError' });
   expect(Date.now() - started).toBeLessThan(2_000);
+  await fetcher.close();
+});
+
+it('leaves an answer past the size bound unread, says its length, and fetches on', async () => {
+  const fetcher = new SubgraphFetcher({ timeoutMs: 2_000, maxResponseBytes: 1_000 });
+  const big = await post(fetcher, '/too-large');
+  expect(big.headers.get('Content-Length')).toBe('5000');
+  expect(await big.text()).toBe('');
+  expect(await (await post(fetcher, '/answers')).json()).toEqual({ data: { ok: true } });
   await fetcher.close();
 });
 
