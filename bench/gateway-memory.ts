@@ -37,11 +37,15 @@ function options() {
   return { queries: values.only!.split(','), connections: values.connections!.split(',').map(Number), rounds: Number(values.rounds), seconds: Number(values.seconds) };
 }
 
-/** V8's heap in use and total, as the gateway's own metrics port exposes them (prom-client's defaults). */
-async function heapMb(metricsUrl: string): Promise<{ used: number; total: number }> {
+/**
+ * V8's heap in use and total, and the memory held outside it for JS objects
+ * (Buffers, ArrayBuffers, wasm memories), as the gateway's own metrics port
+ * exposes them (prom-client's defaults).
+ */
+async function heapMb(metricsUrl: string): Promise<{ used: number; total: number; external: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]) / MB;
-  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes') };
+  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
 }
 
 /**
@@ -109,21 +113,24 @@ async function main() {
     const baseline = await liveHeapMb(gateway, dir);
     console.log(`Node ${process.version}; our gateway alone, ${o.rounds} rounds of ${o.seconds} s per query and connection count\n`);
     console.log(`before the load: RSS ${fmt(rssAtRest)} MB, live heap after a full collection ${fmt(baseline)} MB (RSS ${fmt(rssMb(pid))} MB once the snapshot is written)\n`);
-    console.log('| round | query | connections | req/s | errors | RSS MB | heap used MB | heap total MB |');
-    console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+    const atRest = await heapMb(metricsUrl);
+    console.log(`at rest: heap used ${fmt(atRest.used)} MB, heap total ${fmt(atRest.total)} MB, external ${fmt(atRest.external)} MB\n`);
+    console.log('| round | query | connections | req/s | errors | RSS MB | heap used MB | heap total MB | external MB |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
     for (let round = 1; round <= o.rounds; round++) {
       for (const name of o.queries) {
         for (const connections of o.connections) {
           const result = await load({ url: gateway.url, headers: gateway.headers, body: JSON.stringify({ query: QUERIES[name] }), connections, seconds: o.seconds });
           const heap = await heapMb(metricsUrl);
-          console.log(`| ${round} | ${name} | ${connections} | ${fmt(result.rps)} | ${result.errors} | ${fmt(rssMb(pid))} | ${fmt(heap.used)} | ${fmt(heap.total)} |`);
+          console.log(`| ${round} | ${name} | ${connections} | ${fmt(result.rps)} | ${result.errors} | ${fmt(rssMb(pid))} | ${fmt(heap.used)} | ${fmt(heap.total)} | ${fmt(heap.external)} |`);
         }
       }
     }
     await new Promise((r) => setTimeout(r, 10_000));
     const rssAfter = rssMb(pid);
+    const rested = await heapMb(metricsUrl);
     const after = await liveHeapMb(gateway, dir);
-    console.log(`\n10 s after the load: RSS ${fmt(rssAfter)} MB, live heap after a full collection ${fmt(after)} MB (${after - baseline >= 0 ? '+' : ''}${(after - baseline).toFixed(1)} MB on the baseline)`);
+    console.log(`\n10 s after the load: RSS ${fmt(rssAfter)} MB (heap total ${fmt(rested.total)} MB, external ${fmt(rested.external)} MB), live heap after a full collection ${fmt(after)} MB (${after - baseline >= 0 ? '+' : ''}${(after - baseline).toFixed(1)} MB on the baseline)`);
   } finally {
     if (gateway) await stopProcess(gateway.child);
     await subgraphs.close();
