@@ -2,6 +2,7 @@ import { Prisma, type Feature, type Installation, type Package, type PackageVers
 import { isPlatformOperator, type Caller } from '../../lib/caller';
 import type { CursorCodec } from '../../lib/connection';
 import { isUuid } from '../../lib/ids';
+import { arrayLiteral } from '../../lib/pg-array';
 import { KeysetTable, type ParentKey } from '../../lib/keyset';
 import type { PackageFilter } from './__generated__/resolvers-types';
 import type { InstallationQuery, VersionQuery } from './list-query';
@@ -11,6 +12,8 @@ export type InstallationRow = Installation & { packageSlug: string };
 
 const VERSION_COLUMNS = Prisma.raw(`
   id, package_id AS "packageId", version, changelog, conformance_score AS "conformanceScore", published_at AS "publishedAt"`);
+const PACKAGE_COLUMNS = Prisma.raw(`
+  id, slug, name, description, risk_tier AS "riskTier", status, created_at AS "createdAt"`);
 const INSTALLATION_COLUMNS = Prisma.raw(`
   id, tenant_id AS "tenantId", package_id AS "packageId", package_version_id AS "packageVersionId",
   installed_at AS "installedAt", package_slug AS "packageSlug"`);
@@ -36,6 +39,11 @@ function hideDrafts(drafts: DraftVisibility) {
   return drafts === 'hidden' ? { status: { not: 'DRAFT' as const } } : {};
 }
 
+/** hideDrafts in SQL, for the reads written as SQL: a condition on a `packages` row's status. */
+function draftsSql(drafts: DraftVisibility, status: Prisma.Sql): Prisma.Sql {
+  return drafts === 'hidden' ? Prisma.sql`${status} <> 'DRAFT'` : Prisma.sql`TRUE`;
+}
+
 /** Data access for the packages domain: the marketplace catalogue is global, installations are per tenant. */
 export class PackageStore {
   private readonly versions: KeysetTable<PackageVersion>;
@@ -50,8 +58,19 @@ export class PackageStore {
     this.installations = new KeysetTable(prisma, 'installations', INSTALLATION_COLUMNS, INSTALLATIONS_WITH_SLUG);
   }
 
+  /*
+   * The entity reads (packagesByIds, versionsByIds, installationsByTenantIds)
+   * run on every federated query that reaches a package, once per batch: they
+   * are written as SQL because findMany cost 2.4 to 3.5 times the CPU of the
+   * same read through $queryRaw (bench/prisma-vs-pg.ts: 893 against 254 µs
+   * for eight versions; plain pg 77 µs), and the
+   * subgraphs share the machine's cores with the gateway. Their rows are the
+   * model's fields exactly; a test holds each to what findMany returns.
+   */
   packagesByIds(ids: readonly string[], drafts: DraftVisibility): Promise<Package[]> {
-    return this.prisma.package.findMany({ where: { id: { in: ids.filter(isUuid) }, ...hideDrafts(drafts) } });
+    return this.prisma.$queryRaw<Package[]>`
+      SELECT ${PACKAGE_COLUMNS} FROM packages
+      WHERE id = ANY(${arrayLiteral(ids.filter(isUuid))}::uuid[]) AND ${draftsSql(drafts, Prisma.sql`status`)}`;
   }
 
   packageBySlug(slug: string, drafts: DraftVisibility): Promise<Package | null> {
@@ -80,7 +99,10 @@ export class PackageStore {
   }
 
   versionsByIds(ids: readonly string[], drafts: DraftVisibility): Promise<PackageVersion[]> {
-    return this.prisma.packageVersion.findMany({ where: { id: { in: ids.filter(isUuid) }, ...(drafts === 'hidden' && { package: hideDrafts(drafts) }) } });
+    return this.prisma.$queryRaw<PackageVersion[]>`
+      SELECT ${VERSION_COLUMNS} FROM package_versions
+      WHERE id = ANY(${arrayLiteral(ids.filter(isUuid))}::uuid[])
+        AND package_id IN (SELECT id FROM packages WHERE ${draftsSql(drafts, Prisma.sql`status`)})`;
   }
 
   /** Newest first, so the first of each package's group is its latest version. */
@@ -117,11 +139,13 @@ export class PackageStore {
   installationsByTenantIds(tenantIds: readonly string[], scope: string | null, drafts: DraftVisibility): Promise<Installation[]> {
     const wanted = tenantIds.filter((id) => isUuid(id) && (scope === null || id === scope));
     if (wanted.length === 0) return Promise.resolve([]);
-    return this.prisma.installation.findMany({
-      // An installed draft (only the operator can make one) does not exist for a tenant either.
-      where: { tenantId: { in: wanted }, ...(drafts === 'hidden' && { packageVersion: { package: hideDrafts(drafts) } }) },
-      orderBy: [{ packageVersion: { package: { slug: 'asc' } } }],
-    });
+    // An installed draft (only the operator can make one) does not exist for a tenant either.
+    return this.prisma.$queryRaw<Installation[]>`
+      SELECT i.id, i.tenant_id AS "tenantId", i.package_id AS "packageId", i.package_version_id AS "packageVersionId",
+             i.installed_at AS "installedAt"
+      FROM installations i JOIN package_versions v ON v.id = i.package_version_id JOIN packages p ON p.id = v.package_id
+      WHERE i.tenant_id = ANY(${arrayLiteral(wanted)}::uuid[]) AND ${draftsSql(drafts, Prisma.sql`p.status`)}
+      ORDER BY p.slug`;
   }
 
   /** The same page of versions for each package, in one statement. */

@@ -1,6 +1,11 @@
-import type { PrismaClient, Tenant } from '@prisma/client';
+import { Prisma, type PrismaClient, type Tenant } from '@prisma/client';
 import { isUuid } from '../../lib/ids';
+import { arrayLiteral } from '../../lib/pg-array';
 import type { TenantFilter } from './__generated__/resolvers-types';
+
+const TENANT_COLUMNS = Prisma.raw(`
+  id, slug, name, plan, status, monthly_decision_quota AS "monthlyDecisionQuota", rate_limit_per_minute AS "rateLimitPerMinute",
+  created_at AS "createdAt"`);
 
 /**
  * Data access for the tenants domain. `scope` is the caller's tenant: when
@@ -9,10 +14,17 @@ import type { TenantFilter } from './__generated__/resolvers-types';
 export class TenantStore {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /**
+   * Every federated query that names a tenant reads it here: written as SQL
+   * because findMany cost about three times the CPU of the same read
+   * through $queryRaw (see PackageStore). The row is the model's fields
+   * exactly; a test holds it to what findMany returns.
+   */
   async byIds(ids: readonly string[], scope: string | null): Promise<Tenant[]> {
     const wanted = ids.filter((id) => isUuid(id) && (scope === null || id === scope));
     if (wanted.length === 0) return [];
-    return this.prisma.tenant.findMany({ where: { id: { in: wanted } } });
+    return this.prisma.$queryRaw<Tenant[]>`
+      SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = ANY(${arrayLiteral(wanted)}::uuid[])`;
   }
 
   async bySlug(slug: string, scope: string | null): Promise<Tenant | null> {
