@@ -51,8 +51,10 @@ const MAX_KNOWN_HEADS = 10_000;
  * (BEGIN, lock, read heads, INSERT, COMMIT). A head it has not seen is read
  * first, without a lock; a head another process moved is corrected from
  * what the statement saw, and tried once more; past that, or on any error
- * the database reports, the batch takes the locked transaction. Give the pool a query_timeout (and connectionTimeoutMillis): a
- * connection that hangs rather than fails holds every queued record with it.
+ * the database reports, the batch takes the locked transaction.
+ *
+ * Give the pool a query_timeout (and connectionTimeoutMillis): a connection
+ * that hangs rather than fails holds every queued record with it.
  */
 export class AuditWriter {
   private readonly maxBatch: number;
