@@ -249,9 +249,10 @@ export function chainKeysOf(events: readonly AuditEventContent[]): string[] {
 }
 
 /**
- * The newest link of each chain as committed now (a chain with none starts
- * at seq 0 from the genesis hash), read without a lock: a guess for
- * appendAuditEventsAtHeads, which checks it.
+ * The newest link of each chain as committed now, one head per chain asked
+ * for (a chain with none is at seq 0, on the genesis hash). Under the
+ * chains' locks (appendAuditEvents) it is where appends continue; without
+ * them it is a guess for appendAuditEventsAtHeads, which checks it.
  */
 export async function readChainHeads(db: SqlClient, chainKeys: readonly string[]): Promise<ChainHead[]> {
   const rows = await runSql<{ chainKey: string; lastSeq: string; lastHash: string }>(db, newestLinks(chainKeys));
@@ -310,14 +311,25 @@ function lockChains(chains: Prisma.Sql): Prisma.Sql {
           ORDER BY 1) AS ids`;
 }
 
-/** The newest event of each chain that has one (one backward index probe each): where appends continue. */
+/**
+ * The newest event of the chain `chainKey` names, as `e` (one backward index
+ * probe; no row for a chain with none), and the head it makes: its seq and
+ * hash, or 0 and the genesis hash.
+ */
+function newestLinkOf(chainKey: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`LEFT JOIN LATERAL (
+      SELECT chain_seq, hash FROM audit_events WHERE chain_key = ${chainKey} ORDER BY chain_seq DESC LIMIT 1
+    ) AS e ON true`;
+}
+const HEAD_SEQ = Prisma.sql`coalesce(e.chain_seq, 0)`;
+const HEAD_HASH = Prisma.sql`coalesce(e.hash, ${GENESIS_HASH})`;
+
+/** Each chain's head: where appends continue. */
 function newestLinks(chainKeys: readonly string[]): Prisma.Sql {
   return Prisma.sql`
-    SELECT k.chain_key::text AS "chainKey", e.chain_seq::text AS "lastSeq", e.hash AS "lastHash"
+    SELECT k.chain_key::text AS "chainKey", ${HEAD_SEQ}::text AS "lastSeq", ${HEAD_HASH} AS "lastHash"
     FROM unnest(${arrayLiteral(chainKeys)}::uuid[]) AS k(chain_key)
-    CROSS JOIN LATERAL (
-      SELECT chain_seq, hash FROM audit_events WHERE chain_key = k.chain_key ORDER BY chain_seq DESC LIMIT 1
-    ) AS e`;
+    ${newestLinkOf(Prisma.raw('k.chain_key'))}`;
 }
 
 /**
@@ -345,11 +357,9 @@ function insertEventsAtHeads(events: readonly AuditEventContent[], links: ChainL
   return Prisma.sql`
     WITH locked AS (SELECT count(l.locked) AS chains FROM (${lockChains(expected)}) AS l),
     found AS (
-      SELECT x.chain_key, x.seq, x.hash, coalesce(e.chain_seq, 0) AS head_seq, coalesce(e.hash, ${GENESIS_HASH}) AS head_hash
+      SELECT x.chain_key, x.seq, x.hash, ${HEAD_SEQ} AS head_seq, ${HEAD_HASH} AS head_hash
       FROM ${expected}
-      LEFT JOIN LATERAL (
-        SELECT chain_seq, hash FROM audit_events WHERE chain_key = x.chain_key ORDER BY chain_seq DESC LIMIT 1
-      ) AS e ON true
+      ${newestLinkOf(Prisma.raw('x.chain_key'))}
       WHERE (SELECT chains FROM locked) > 0),
     appended AS (${insertEventRows(events, links, Prisma.sql`WHERE (SELECT bool_and(head_seq = seq AND head_hash = hash) FROM found)`)}),
     streamed AS (${auditStreamEventsFrom(Prisma.raw('appended'))} RETURNING 1)

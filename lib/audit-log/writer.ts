@@ -7,7 +7,6 @@ import {
   appendAuditEventsAtHeads,
   chainKeyOf,
   chainKeysOf,
-  GENESIS_HASH,
   normalizeAuditEvent,
   readChainHeads,
   type AuditEventContent,
@@ -183,7 +182,7 @@ export class AuditWriter {
   private async appendAtKnownHeads(client: PoolClient, events: AuditEventContent[], chainKeys: string[]): Promise<boolean> {
     try {
       const unknown = chainKeys.filter((key) => !this.heads.has(key));
-      if (unknown.length > 0) this.remember(await readChainHeads(client, unknown), unknown);
+      if (unknown.length > 0) this.remember(await readChainHeads(client, unknown));
       for (let attempt = 0; attempt < 2; attempt++) {
         const result = await appendAuditEventsAtHeads(client, events, chainKeys.map((key) => this.heads.get(key)!));
         this.remember(result.heads);
@@ -197,20 +196,13 @@ export class AuditWriter {
     }
   }
 
-  /**
-   * Keeps the heads given; `started` names chains read with no link yet,
-   * which start from the genesis hash.
-   */
-  private remember(heads: ChainHead[], started: string[] = []): void {
-    for (const key of started) this.setHead({ chainKey: key, lastSeq: 0, lastHash: GENESIS_HASH });
-    for (const head of heads) this.setHead(head);
-  }
-
-  private setHead(head: ChainHead): void {
-    // Re-inserted, so the Map's order is least recently written first.
-    this.heads.delete(head.chainKey);
-    this.heads.set(head.chainKey, head);
-    if (this.heads.size > MAX_KNOWN_HEADS) this.heads.delete(this.heads.keys().next().value!);
+  private remember(heads: ChainHead[]): void {
+    for (const head of heads) {
+      // Re-inserted, so the Map's order is least recently written first.
+      this.heads.delete(head.chainKey);
+      this.heads.set(head.chainKey, head);
+      if (this.heads.size > MAX_KNOWN_HEADS) this.heads.delete(this.heads.keys().next().value!);
+    }
   }
 
   private forget(chainKeys: string[]): void {
