@@ -9,9 +9,8 @@ import { REQUEST_ID_HEADER } from '../../lib/request-id';
 import { traceparentOf, tracer } from '../../lib/tracing';
 import type { AnswerBounds } from '../../lib/limits';
 import type { GatewayContext } from './context';
-import { SHARE_KEY_HEADER, type SubgraphAnswer, type SubgraphFetcher } from './subgraph-fetcher';
+import { SHARE_KEY_HEADER, type FetcherResponse, type SubgraphAnswer, type SubgraphFetcher } from './subgraph-fetcher';
 
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
 type NodeFetchRequest = NonNullable<Parameters<RemoteGraphQLDataSource['parseBody']>[1]>;
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
 

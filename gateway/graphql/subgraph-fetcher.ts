@@ -151,7 +151,8 @@ function isTimeout(err: unknown): boolean {
   return name === 'TimeoutError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
 }
 
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
+/** A subgraph's answer as Apollo's data source reads it (@apollo/utils.fetcher's FetcherResponse). */
+export type FetcherResponse = Parameters<RemoteGraphQLDataSource['parseBody']>[0];
 type FetcherHeaders = FetcherResponse['headers'];
 
 /** An answer of its own for each caller: a body is read once. */
