@@ -19,7 +19,7 @@ import { Pool } from 'pg';
 import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { benchTenant } from './bench-tenant';
-import { load, ourGatewayEnv, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
+import { benchDatabaseUrl, load, ourGatewayEnv, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
 import { stopProcess } from './stop-process';
 import { freePort, startSubgraphProcesses } from './subgraph-processes';
 
@@ -86,9 +86,7 @@ const fmt = (n: number) => n.toFixed(0);
 
 async function main() {
   const o = options();
-  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production, as the gateway is deployed');
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated PostgreSQL seeded with 100k decisions)');
+  const databaseUrl = benchDatabaseUrl();
   const callerKeys = generateInternalKeyPair();
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { key } = await benchTenant(pool, 'bench-memory');

@@ -27,6 +27,18 @@ export async function post(url: string, headers: Record<string, string>, query: 
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+/**
+ * The database the process benches (gateways, gateway-memory, profile) load
+ * through their gateways, refusing to start where their figures would mean
+ * nothing: a gateway not in production mode, or no seeded database.
+ */
+export function benchDatabaseUrl(): string {
+  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production, as the gateways are deployed');
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated PostgreSQL seeded with 100k decisions)');
+  return databaseUrl;
+}
+
 /** What our gateway (gateway/index.ts) is started with over the bench's subgraph processes: a fresh checkpoint key, the caller key the subgraphs trust. */
 export function ourGatewayEnv(databaseUrl: string, subgraphUrls: Record<string, string>, internalPrivateKey: string): Record<string, string> {
   return {

@@ -28,7 +28,7 @@ import { SUPERGRAPH_PATH } from '../lib/supergraph';
 import http from 'node:http';
 import { benchTenant } from './bench-tenant';
 import type { DirectRequest } from './direct-process';
-import { inProcess, load, ourGatewayEnv, post, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
+import { benchDatabaseUrl, inProcess, load, ourGatewayEnv, post, QUERIES, rssMb, startGateway, type Gateway } from './gateway-process';
 import type { LoadResult } from './load-process';
 import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
@@ -95,9 +95,7 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 
 async function main() {
   const o = options();
-  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production, as the gateways are deployed');
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated PostgreSQL seeded with 100k decisions)');
+  const databaseUrl = benchDatabaseUrl();
   const callerKeys = generateInternalKeyPair();
   const privateKey = callerKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));

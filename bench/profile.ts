@@ -19,7 +19,7 @@ import { poolConfigFromUrl } from '../lib/database-url';
 import { generateInternalKeyPair } from '../lib/internal-keys';
 import { benchTenant } from './bench-tenant';
 import { summariseProfile } from './cpu-profile';
-import { load, ourGatewayEnv, post, QUERIES, startGateway } from './gateway-process';
+import { benchDatabaseUrl, load, ourGatewayEnv, post, QUERIES, startGateway } from './gateway-process';
 import { stopProcess } from './stop-process';
 import { startSubgraphProcesses } from './subgraph-processes';
 
@@ -41,9 +41,7 @@ function options() {
 
 async function main() {
   const o = options();
-  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production, as the gateway is deployed');
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required (a migrated PostgreSQL seeded with 100k decisions)');
+  const databaseUrl = benchDatabaseUrl();
   const pool = new Pool(poolConfigFromUrl(databaseUrl, { max: 1 }));
   const { key } = await benchTenant(pool, 'bench-profile');
   await pool.end();
